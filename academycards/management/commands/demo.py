@@ -1,0 +1,34 @@
+import secrets
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+import academies.demo
+import trust.demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Build (or bring up to date) a realistic demo trust: about 21 academies in three hubs "
+        "and one person per role, all signing in with the same password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Password for every demo login (default: a new random one, printed).",
+        )
+
+    def handle(self, *args, password=None, **options):
+        password = password or secrets.token_urlsafe(12)
+        with transaction.atomic():
+            the_trust, hubs, logins = trust.demo.build(password)
+            academy_map, academy_logins = academies.demo.build(the_trust, hubs, password)
+        logins += academy_logins
+        self.stdout.write(
+            f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs.\n"
+            f"Every login below uses the password: {password}\n"
+        )
+        widths = [max(len(row[i]) for row in [("Role", "Email", "URN"), *logins]) for i in range(3)]
+        for row in [("Role", "Email", "URN"), *logins]:
+            self.stdout.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

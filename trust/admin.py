@@ -1,0 +1,79 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .models import AcademicYear, Hub, Membership, Term, Trust, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["academy"]
+    fields = ["role", "hub", "academy"]
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "job_title", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "memberships__role"]
+    search_fields = ["full_name", "email"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "job_title"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+@admin.register(AcademicYear)
+class AcademicYearAdmin(admin.ModelAdmin):
+    list_display = ["label", "starts_on", "ends_on"]
+    inlines = [TermInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.create_default_terms()
+
+
+@admin.register(Trust)
+class TrustAdmin(admin.ModelAdmin):
+    list_display = ["name", "companies_house_number", "group_uid"]
+
+
+@admin.register(Hub)
+class HubAdmin(admin.ModelAdmin):
+    list_display = ["name", "trust"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "hub", "academy", "created_at"]
+    list_filter = ["role", "hub"]
+    search_fields = ["user__full_name", "user__email", "academy__name", "academy__urn"]
+    autocomplete_fields = ["user", "academy"]
