@@ -43,7 +43,7 @@ def academy_detail(request, urn):
     people = list(
         Membership.objects.filter(
             Q(academy=academy) | Q(role=Role.HUB_LEAD, hub_id=academy.hub_id, hub__isnull=False)
-        ).select_related("user").order_by("role", "user__full_name")
+        ).select_related("user", "hub").order_by("role", "user__full_name")
     )
     scope = scope_for(request.user)
     return render(request, "academies/academy_detail.html", {

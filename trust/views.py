@@ -25,12 +25,11 @@ def home(request):
     scope = scope_for(request.user)
     if scope.is_empty:
         return render(request, "trust/no_role.html")
-    if not scope.trust_wide and not scope.hub_roles:
-        if len(scope.academy_roles) == 1:
-            urn = request.user.memberships.filter(academy__isnull=False).values_list(
-                "academy__urn", flat=True
-            )[0]
-            return redirect("academies:detail", urn=urn)
+    if not scope.trust_wide and not scope.hub_roles and len(scope.academy_roles) == 1:
+        urn = request.user.memberships.filter(academy__isnull=False).values_list(
+            "academy__urn", flat=True
+        )[0]
+        return redirect("academies:detail", urn=urn)
     return redirect("academies:list")
 
 
