@@ -105,7 +105,8 @@ def scope_for(user):
     if cached is not None:
         return cached
     trust_roles, hub_roles, academy_roles = set(), {}, {}
-    for role, hub_id, academy_id in user.memberships.values_list("role", "hub_id", "academy_id"):
+    memberships = user.memberships.order_by().values_list("role", "hub_id", "academy_id")
+    for role, hub_id, academy_id in memberships:
         if role in TRUST_ROLES:
             trust_roles.add(role)
         elif role in HUB_ROLES:

@@ -104,6 +104,8 @@ TEMPLATES = [
     },
 ]
 
+if "DATABASE_URL" not in env:
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded SQLite file lives here
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'trust.sqlite3'}"),
 }

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs.\n"
             f"Every login below uses the password: {password}\n"
         )
-        widths = [max(len(row[i]) for row in [("Role", "Email", "URN"), *logins]) for i in range(3)]
-        for row in [("Role", "Email", "URN"), *logins]:
+        rows = [("Role", "Email", "URN"), *logins]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
             self.stdout.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

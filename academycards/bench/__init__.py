@@ -1,0 +1,16 @@
+"""The benchmark behind `make bench` (`python manage.py bench`).
+
+Budgets are checked here, not by timed tests (see DESIGN.md, "Performance"): every measurement
+runs on a throwaway database, against a baseline measured in the same run, and prints a ratio,
+because absolute times on these machines are noisy.
+
+- `database.throwaway_database()`: a test database, created and always torn down; the
+  developer's database is never opened.
+- `world.BenchTrust`: one trust built in bulk, grown from 21 academies to 500 (or `--academies`),
+  with a person for each point of view the pages are measured from (`BenchTrust.people`).
+- `pages.PAGE_CASES`: the pages measured, each a `PageCase(label, who, url)`. To measure a new
+  page, add one line with `pages.page(...)`; it is counted at both sizes, timed against the
+  trivial view and fails the run if its query count grows with the trust.
+- `measure`: counting queries and interleaved timing, usable by later measurements (tier
+  recalculation, imports, board packs) that bring their own baseline.
+"""

@@ -1,0 +1,195 @@
+"""The pages the benchmark measures, and the trivial view they are measured against.
+
+To measure another page, add a line at the bottom:
+
+    page("card page", EXECUTIVE, lambda world: reverse("cards:detail", args=[world.focus.urn]))
+
+`who` is a key of `BenchTrust.people`; `url` is called with the trust at each size; `check`,
+if given, looks at the response and returns what is wrong with it (or None), so a page that
+quietly shows nothing is not mistaken for a fast one. Every page must answer 200.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .measure import count_queries, interleaved_times, median_ms
+from .world import EXECUTIVE, GOVERNOR, HUB_LEAD, BenchTrust
+
+HTML = "text/html"
+JSON = "application/json"
+
+URLCONF = "academycards.bench.urls"
+
+
+@login_required
+@require_GET
+def trivial(request):
+    """The baseline: the least a signed-in page costs here (middleware, session, user)."""
+    return HttpResponse("ok")
+
+
+Check = Callable[[HttpResponse, BenchTrust], str | None]
+
+
+@dataclass(frozen=True)
+class PageCase:
+    label: str
+    who: str
+    url: Callable[[BenchTrust], str]
+    accept: str = HTML
+    check: Check | None = None
+
+    @property
+    def name(self):
+        return f"{self.label} ({self.who})"
+
+
+PAGE_CASES: list[PageCase] = []
+
+
+def page(label, who, url, *, accept=HTML, check=None):
+    """Register a page to measure; returns the case."""
+    case = PageCase(label, who, url, accept, check)
+    PAGE_CASES.append(case)
+    return case
+
+
+BASELINE = PageCase("trivial view", EXECUTIVE, lambda world: reverse("bench-trivial"))
+
+
+# Checks: each returns what is wrong with the response, or None.
+
+def _shows_count(expected):
+    def check(response, world):
+        count = expected(world)
+        pattern = rf"\b{count}\s+academ(y|ies)\b"
+        if not re.search(pattern, response.content.decode()):
+            return f"expected the page to say it lists {count} academies"
+        return None
+    return check
+
+
+def _api_count(expected):
+    def check(response, world):
+        count = response.json().get("count")
+        if count != expected(world):
+            return f"the API listed {count} academies, expected {expected(world)}"
+        return None
+    return check
+
+
+def _shows_focus(response, world):
+    if world.focus.urn not in response.content.decode():
+        return f"expected academy {world.focus.urn} on the page"
+    return None
+
+
+def _all(world):
+    return world.size
+
+
+def _first_hub(world):
+    return len(world.academies_in(world.hubs[0]))
+
+
+def _academy_page(world):  # the first academy: the governor's
+    return reverse("academies:detail", kwargs={"urn": world.focus.urn})
+
+
+def _api_academy(world):
+    return reverse("api:academy-detail", kwargs={"urn": world.focus.urn})
+
+
+def _academies_page(world):
+    return reverse("academies:list")
+
+
+page("academies page", EXECUTIVE, _academies_page, check=_shows_count(_all))
+page("academies page", HUB_LEAD, _academies_page, check=_shows_count(_first_hub))
+page("academy page", EXECUTIVE, _academy_page, check=_shows_focus)
+page("academy page", GOVERNOR, _academy_page, check=_shows_focus)
+page("API academies list", EXECUTIVE, lambda w: reverse("api:academy-list"), accept=JSON,
+     check=_api_count(_all))
+page("API academy detail", EXECUTIVE, _api_academy, accept=JSON, check=_shows_focus)
+
+
+# Measuring them.
+
+class PageFailed(RuntimeError):
+    """A page did not answer as the benchmark expects; measuring it would mislead."""
+
+
+@dataclass
+class PageResult:
+    case: PageCase
+    queries: dict[int, list[str]] = field(default_factory=dict)  # trust size -> SQL run
+    samples: list[float] = field(default_factory=list)  # seconds, at the largest size
+
+    def count(self, size):
+        return len(self.queries[size])
+
+    @property
+    def grows(self):
+        return len({len(sql) for sql in self.queries.values()}) > 1
+
+    @property
+    def median_ms(self):
+        return median_ms(self.samples)
+
+
+class PageBench:
+    """Signed-in clients for each point of view, and the measurements of a list of cases."""
+
+    def __init__(self, world, cases, baseline=BASELINE):
+        self.world = world
+        self.baseline = baseline
+        self.cases = [baseline, *cases]
+        self.clients = {}
+        for who in dict.fromkeys(case.who for case in self.cases):
+            client = Client(raise_request_exception=True)
+            client.force_login(world.people[who])
+            self.clients[who] = client
+        self.results = [PageResult(case) for case in self.cases]
+
+    def _request(self, case):
+        client, url, accept = self.clients[case.who], case.url(self.world), case.accept
+        return lambda: client.get(url, headers={"accept": accept})
+
+    def count_queries(self):
+        """Each page once to warm up and check it, once more to count its queries."""
+        size = self.world.size
+        for result in self.results:
+            case = result.case
+            request = self._request(case)
+            response = request()
+            problem = None
+            if response.status_code != 200:
+                problem = f"answered {response.status_code}"
+            elif case.check:
+                problem = case.check(response, self.world)
+            if problem:
+                raise PageFailed(
+                    f"{case.name} at {case.url(self.world)} with {size} academies: {problem}."
+                )
+            _, result.queries[size] = count_queries(request)
+
+    def time(self, repeat, warmup):
+        calls = {index: self._request(result.case) for index, result in enumerate(self.results)}
+        samples = interleaved_times(calls, repeat=repeat, warmup=warmup)
+        for index, result in enumerate(self.results):
+            result.samples = samples[index]
+
+    @property
+    def baseline_result(self):
+        return self.results[0]
+
+    @property
+    def page_results(self):
+        return self.results[1:]

@@ -1,0 +1,154 @@
+"""`python manage.py bench`: pages against a trivial Django view, on a trust of 500 academies.
+
+Runs on a throwaway test database (in memory on SQLite, `test_<name>_bench` on PostgreSQL),
+never the developer's. Each page's queries are counted with the trust at 21 academies and
+again at 500; a count that differs fails the run (exit status 1). Times are medians of
+interleaved runs at 500 academies, printed as ratios to the trivial view's median, because
+absolute times on these machines are noisy.
+
+The pages measured are `academycards.bench.pages.PAGE_CASES`; add one there.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import override_settings
+
+from academycards.bench.database import throwaway_database
+from academycards.bench.measure import shape_changes
+from academycards.bench.pages import PAGE_CASES, URLCONF, PageBench, PageFailed
+from academycards.bench.world import BenchTrust
+
+SMALL = 21  # the demo trust's size
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure pages against a trivial Django view on a throwaway database: query counts "
+        f"at {SMALL} academies and at --academies (they must not grow), median times and "
+        "their ratio to the trivial view. Exits 1 when a page's query count grows."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--academies", type=int, default=500, metavar="N",
+            help=f"Size of the large trust (default 500; at least {SMALL}).",
+        )
+        parser.add_argument(
+            "--repeat", type=int, default=30, metavar="N",
+            help="Timed requests per page (default 30); the median is reported.",
+        )
+        parser.add_argument(
+            "--warmup", type=int, default=5, metavar="N",
+            help="Untimed requests per page before timing (default 5).",
+        )
+
+    def handle(self, *args, academies, repeat, warmup, verbosity, **options):
+        if academies < SMALL:
+            raise CommandError(f"--academies must be at least {SMALL}.")
+        if repeat < 1 or warmup < 0:
+            raise CommandError("--repeat must be at least 1 and --warmup at least 0.")
+        self.verbosity = verbosity
+        sizes = [SMALL, academies] if academies > SMALL else [SMALL]
+        started = time.perf_counter()
+        try:
+            with throwaway_database() as name, override_settings(ROOT_URLCONF=URLCONF):
+                self.note(
+                    f"Throwaway {connection.vendor} database {name!r} "
+                    f"ready in {time.perf_counter() - started:.1f} s."
+                )
+                bench = self.measure(sizes, repeat, warmup)
+        except PageFailed as exc:
+            raise CommandError(f"A page did not answer as expected: {exc}") from exc
+        self.report(bench, sizes, repeat)
+        self.note(f"Done in {time.perf_counter() - started:.1f} s.")
+        grown = [
+            f"{r.case.name} {r.count(sizes[0])} -> {r.count(sizes[-1])}"
+            for r in bench.results if r.grows
+        ]
+        if grown:
+            raise CommandError(
+                "Query counts grow with the trust's size, which the budget forbids: "
+                + "; ".join(grown) + ". See the statements above."
+            )
+
+    def note(self, text):
+        if self.verbosity:
+            self.stdout.write(text)
+
+    def measure(self, sizes, repeat, warmup):
+        world = BenchTrust()
+        bench = None
+        for size in sizes:
+            step = time.perf_counter()
+            world.grow_to(size)
+            self.note(
+                f"Trust of {world.size} academies in {len(world.hubs)} hubs "
+                f"built in {time.perf_counter() - step:.1f} s."
+            )
+            bench = bench or PageBench(world, PAGE_CASES)
+            bench.count_queries()
+        step = time.perf_counter()
+        bench.time(repeat=repeat, warmup=warmup)
+        took = time.perf_counter() - step
+        self.note(f"Timed {len(bench.results)} pages x {repeat} requests in {took:.1f} s.")
+        return bench
+
+    def report(self, bench, sizes, repeat):
+        small, large = sizes[0], sizes[-1]
+        base_ms = bench.baseline_result.median_ms
+        header = [
+            "page", "who", f"queries@{small}", f"queries@{large}", "median ms", "x baseline", "",
+        ]
+        rows = []
+        for result in bench.results:
+            ms = result.median_ms
+            label = result.case.label + (" (baseline)" if result is bench.baseline_result else "")
+            rows.append([
+                label, result.case.who, str(result.count(small)), str(result.count(large)),
+                f"{ms:.2f}", f"{ms / base_ms:.1f}", "GROWS" if result.grows else "",
+            ])
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        numeric = {2, 3, 4, 5}
+        self.stdout.write("")
+        self.stdout.write(
+            f"Pages at {large} academies, median of {repeat} requests, against a trivial "
+            f"signed-in view ({connection.vendor}):"
+        )
+        for row in [header, *rows]:
+            cells = [
+                cell.rjust(width) if i in numeric else cell.ljust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ]
+            self.stdout.write("  ".join(cells).rstrip())
+        self.stdout.write("")
+
+        for result in bench.results:
+            if result.grows:
+                self.stdout.write(self.style.ERROR(f"{result.case.name}: statements that grow"))
+                changes = shape_changes(result.queries[small], result.queries[large])
+                for shape, before, after in changes:
+                    self.stdout.write(f"  {before} -> {after}  {shape}")
+            if self.verbosity >= 2:
+                self.stdout.write(f"{result.case.name}: {result.count(large)} queries at {large}")
+                for sql in result.queries[large]:
+                    self.stdout.write(f"  {sql}")
+
+        pages = bench.page_results
+        slowest = max(pages, key=lambda r: r.median_ms)
+        grown = [r for r in bench.results if r.grows]
+        where = f"from {small} to {large} academies" if large > small else f"at {small} academies"
+        slowest_text = (
+            f"slowest {slowest.case.name} at {slowest.median_ms / base_ms:.1f}x baseline "
+            f"({base_ms:.2f} ms)."
+        )
+        if grown:
+            self.stdout.write(self.style.ERROR(
+                f"FAIL: query counts grow {where} for {len(grown)} of {len(bench.results)} rows "
+                f"(marked GROWS); {slowest_text}"
+            ))
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"OK: all {len(pages)} pages in constant queries {where}; {slowest_text}"
+            ))
