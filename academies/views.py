@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +14,8 @@ from .forms import AcademyFilterForm, AcademyForm
 from .models import Academy
 
 PAGE_SIZE = 50
+# Who an academy's people are, in the order a visitor looks for them.
+PEOPLE_ORDER = [Role.HEADTEACHER, Role.HUB_LEAD, Role.GOVERNOR, Role.ACADEMY_DATA_MANAGER]
 
 
 @login_required
@@ -40,10 +44,11 @@ def academy_detail(request, urn):
     academy = get_scoped_or_404(
         request.user, Academy.objects.select_related("hub", "trust"), action="academy.view", urn=urn
     )
-    people = list(
+    people = sorted(
         Membership.objects.filter(
             Q(academy=academy) | Q(role=Role.HUB_LEAD, hub_id=academy.hub_id, hub__isnull=False)
-        ).select_related("user", "hub").order_by("role", "user__full_name")
+        ).select_related("user", "hub"),
+        key=lambda m: (PEOPLE_ORDER.index(m.role), m.user.full_name),
     )
     scope = scope_for(request.user)
     return render(request, "academies/academy_detail.html", {
@@ -71,9 +76,12 @@ def academy_create(request):
 @require_http_methods(["GET", "POST"])
 def academy_edit(request, urn):
     academy = get_scoped_or_404(request.user, Academy.objects.all(), action="academy.change", urn=urn)
-    form = AcademyForm(request.POST or None, instance=academy, user=request.user, trust=academy.trust)
+    # The form works on its own copy, so that a refused change never shows as the academy's name.
+    form = AcademyForm(
+        request.POST or None, instance=copy.copy(academy), user=request.user, trust=academy.trust
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        academy = form.save()
         messages.success(request, f"{academy.name} has been updated.")
         return redirect(academy)
     return render(request, "academies/academy_form.html", {"form": form, "academy": academy})
