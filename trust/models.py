@@ -19,6 +19,10 @@ class Trust(models.Model):
         "GIAS group UID", max_length=10, blank=True,
         help_text="The trust's Group UID in Get Information About Schools.",
     )
+    small_cohort_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Results for groups of this many pupils or fewer are shown as suppressed to governors.",
+    )
 
     def __str__(self):
         return self.name
@@ -250,9 +254,9 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role__in=list(TRUST_ROLES), hub=None, academy=None)
-                    | Q(role__in=list(HUB_ROLES), hub__isnull=False, academy=None)
-                    | Q(role__in=list(ACADEMY_ROLES), hub=None, academy__isnull=False)
+                    Q(role__in=sorted(TRUST_ROLES), hub=None, academy=None)
+                    | Q(role__in=sorted(HUB_ROLES), hub__isnull=False, academy=None)
+                    | Q(role__in=sorted(ACADEMY_ROLES), hub=None, academy__isnull=False)
                 ),
             ),
         ]

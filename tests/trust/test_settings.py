@@ -50,3 +50,8 @@ def test_the_deployment_check_passes_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_model_change_has_its_migration():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, f"A model changed without a migration:\n{result.stdout}"

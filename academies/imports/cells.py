@@ -1,0 +1,95 @@
+"""Turning the text of one cell into a value, without ever turning a symbol into a number."""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from academies.models.results import SYMBOL_CODES
+
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what to fix."""
+
+
+def normalise_header(text):
+    """Header names compared without case, spacing or a trailing question mark."""
+    text = str(text).replace("\ufeff", "").replace("\xa0", " ")
+    return _SPACES.sub(" ", text).strip().rstrip("?").strip().casefold()
+
+
+def is_blank(raw):
+    return raw is None or str(raw).strip() == ""
+
+
+def parse_number(raw, *, percent=False, fraction=False):
+    """(value, symbol) from a cell: `('64%')` -> (Decimal('64'), ''); `('c')` -> (None, 'suppressed').
+
+    Thousands separators and a trailing % are stripped. With `fraction`, a value between 0 and
+    1 is read as a share (0.85 -> 85). A blank cell is (None, '') and means "no figure".
+    Anything else that is not a number or a known symbol is an error.
+    """
+    if is_blank(raw):
+        return None, ""
+    text = str(raw).strip()
+    symbol = SYMBOL_CODES.get(text.casefold())
+    if symbol is not None:
+        return None, symbol
+    cleaned = text.replace(",", "").replace("\u2212", "-")
+    had_percent = cleaned.endswith("%")
+    if had_percent:
+        if not percent:
+            raise CellError(f"{text!r} is a percentage where a plain number is expected")
+        cleaned = cleaned[:-1].strip()
+    if not _NUMBER.match(cleaned):
+        raise CellError(f"{text!r} is not a number or a symbol DfE uses (c, x, z, low, u, SUPP, NE, ...)")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
+        raise CellError(f"{text!r} is not a number") from exc
+    if fraction and not had_percent and Decimal(0) <= value <= Decimal(1) and "." in cleaned:
+        value = value * 100
+    return value, ""
+
+
+def parse_count(raw):
+    value, symbol = parse_number(raw)
+    if value is not None and (value != value.to_integral_value() or value < 0):
+        raise CellError(f"{str(raw).strip()!r} is not a whole number of pupils")
+    return (int(value) if value is not None else None), symbol
+
+
+DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
+
+
+def parse_date(raw, formats=DATE_FORMATS):
+    """A date as the files write it (GIAS dd-mm-yyyy, Ofsted dd/mm/yyyy, ISO); blank or a
+    null word is None."""
+    if is_blank(raw) or str(raw).strip().casefold() in {"null", "not applicable", "n/a", "na"}:
+        return None
+    text = str(raw).strip()
+    if " 00:00:00" in text:  # spreadsheets turn dates into datetimes
+        text = text.replace(" 00:00:00", "")
+    for fmt in formats:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(f"{text!r} is not a date (write it as 31/12/2025)")
+
+
+_YEAR_LABEL = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
+_TIME_PERIOD = re.compile(r"^(\d{4})(\d{2})$")
+
+
+def parse_academic_year(raw):
+    """The starting year of an academic year written 2024/25, 2024-25, 2024/2025 or 202425."""
+    text = str(raw).strip()
+    match = _YEAR_LABEL.match(text) or _TIME_PERIOD.match(text)
+    if match:
+        start, end = int(match.group(1)), match.group(2)
+        if int(end[-2:]) == (start + 1) % 100:
+            return start
+    raise CellError(f"{text!r} is not an academic year (write it as 2024/25)")
