@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("new/", views.academy_create, name="create"),
     path("<str:urn>/", views.academy_detail, name="detail"),
     path("<str:urn>/edit/", views.academy_edit, name="edit"),
+    # Performance data: imports, and an academy's results, inspections and self-evaluation.
+    path("", include("academies.urls_imports")),
+    path("", include("academies.urls_data")),
 ]

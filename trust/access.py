@@ -27,6 +27,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "academy.create": frozenset({R.ADMINISTRATOR, R.EXECUTIVE}),
     "academy.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.HUB_LEAD}),
     "api.docs": ALL_ROLES,
+    # Performance data
+    "results.view": ALL_ROLES,
+    "data.import": frozenset({R.ADMINISTRATOR, R.DATA_MANAGER, R.ACADEMY_DATA_MANAGER}),
+    "measure.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.DATA_MANAGER}),
+    "inspection.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.HUB_LEAD, R.DATA_MANAGER}),
+    "sef.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.HUB_LEAD, R.HEADTEACHER}),
 }
 
 

@@ -2,10 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from academies import api_data, api_imports
 from academies.api import AcademyViewSet
 
 router = DefaultRouter()
 router.register("academies", AcademyViewSet, basename="academy")
+api_imports.register(router)
+api_data.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -2,9 +2,9 @@ import pytest
 from django.urls import reverse
 
 from academies.models import Academy
+from tests.access_cases.common import academy_form_data
 from tests.conftest import World
 from tests.factories import AcademyFactory, Role
-from tests.trust.test_access_matrix import academy_form_data
 from tests.utils import queries_for
 
 LIST = reverse("academies:list")
