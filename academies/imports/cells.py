@@ -7,7 +7,11 @@ from decimal import Decimal, InvalidOperation
 from academies.models.results import SYMBOL_CODES
 
 _SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+# Thousands separators only in groups of three: "1,204" is a number, "1,5" (a decimal comma) is not.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
+# DecimalField(max_digits=14, decimal_places=4) holds up to ten digits before the point.
+_LARGEST = Decimal("9999999999")
 
 
 class CellError(ValueError):
@@ -37,18 +41,25 @@ def parse_number(raw, *, percent=False, fraction=False):
     symbol = SYMBOL_CODES.get(text.casefold())
     if symbol is not None:
         return None, symbol
-    cleaned = text.replace(",", "").replace("\u2212", "-")
+    cleaned = text.replace("\u2212", "-")
     had_percent = cleaned.endswith("%")
     if had_percent:
         if not percent:
             raise CellError(f"{text!r} is a percentage where a plain number is expected")
         cleaned = cleaned[:-1].strip()
-    if not _NUMBER.match(cleaned):
+    if "," in cleaned:
+        if not _GROUPED.fullmatch(cleaned):
+            raise CellError(f"{text!r} is not a number: use a full stop for decimals (12.5), commas only "
+                            "between thousands (1,204)")
+        cleaned = cleaned.replace(",", "")
+    if not _NUMBER.fullmatch(cleaned):
         raise CellError(f"{text!r} is not a number or a symbol DfE uses (c, x, z, low, u, SUPP, NE, ...)")
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
         raise CellError(f"{text!r} is not a number") from exc
+    if abs(value) > _LARGEST:
+        raise CellError(f"{text!r} is too large to be a school figure")
     if fraction and not had_percent and Decimal(0) <= value <= Decimal(1) and "." in cleaned:
         value = value * 100
     return value, ""
@@ -80,16 +91,17 @@ def parse_date(raw, formats=DATE_FORMATS):
     raise CellError(f"{text!r} is not a date (write it as 31/12/2025)")
 
 
-_YEAR_LABEL = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
-_TIME_PERIOD = re.compile(r"^(\d{4})(\d{2})$")
+_YEAR_LABEL = re.compile(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", re.ASCII)
+_TIME_PERIOD = re.compile(r"(\d{4})(\d{2})", re.ASCII)
 
 
 def parse_academic_year(raw):
     """The starting year of an academic year written 2024/25, 2024-25, 2024/2025 or 202425."""
     text = str(raw).strip()
-    match = _YEAR_LABEL.match(text) or _TIME_PERIOD.match(text)
+    match = _YEAR_LABEL.fullmatch(text) or _TIME_PERIOD.fullmatch(text)
     if match:
         start, end = int(match.group(1)), match.group(2)
-        if int(end[-2:]) == (start + 1) % 100:
+        follows = int(end) == start + 1 if len(end) == 4 else int(end) == (start + 1) % 100
+        if follows and start >= 1900:
             return start
     raise CellError(f"{text!r} is not an academic year (write it as 2024/25)")

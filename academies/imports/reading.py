@@ -1,6 +1,7 @@
 """From the bytes of an uploaded file to a table of text cells, refusing what is not safe or
 not a table before anything is parsed."""
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -123,13 +124,7 @@ def read_table(data, file_name, *, key_columns):
         encoding = "xlsx"
     else:
         text, encoding = decode(data)
-        try:
-            raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                              skip_blank_lines=False, on_bad_lines="error", engine="python")
-        except pd.errors.ParserError as exc:
-            raise FileRefused(f"The CSV is malformed: {exc}. Check quotes and separators.") from exc
-        except pd.errors.EmptyDataError as exc:
-            raise FileRefused("The file is empty.") from exc
+        raw = _csv_frame(text)
     raw = raw.fillna("").astype(str)
     header_index = _find_header(raw, key_columns)
     headers = [str(h) for h in raw.iloc[header_index].tolist()]
@@ -153,6 +148,19 @@ def read_table(data, file_name, *, key_columns):
         frame=frame, header_row=header_index + 1,
         columns=dict(zip(normalised, headers, strict=True)), encoding=encoding,
     )
+
+
+def _csv_frame(text):
+    """Every line of a CSV, padded to the widest: title lines above the header (Ofsted's older
+    files have them) are often shorter than the table."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise FileRefused(f"The CSV is malformed: {exc}. Check quotes and separators.") from exc
+    if not rows:
+        raise FileRefused("The file is empty.")
+    width = max(len(row) for row in rows)
+    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
 
 
 def _find_header(raw, key_columns, look=15):

@@ -78,6 +78,11 @@ class Academy(models.Model):
         help_text="The day the academy joined the trust (or is due to, while joining).",
     )
     date_left = models.DateField(null=True, blank=True)
+    predecessor_urns = models.JSONField(
+        default=list, blank=True,
+        help_text="URNs of the schools this academy replaced (GIAS links), nearest first: "
+                  "their inspections and results carry over to it.",
+    )
     statutory_low_age = models.PositiveSmallIntegerField(null=True, blank=True)
     statutory_high_age = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,21 +2,43 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from trust.access import ScopedQuerySet
+from trust.access import ScopedQuerySet, scope_for
+
+from .academy import Academy
 
 
 class ImportBatchQuerySet(ScopedQuerySet):
-    """An import is visible to a person who can see at least one academy it touched; trust-wide
-    roles see them all (including files that touched no academy)."""
+    """An import is visible to trust-wide roles (all of them, including files that touched no
+    academy), to the person who uploaded it, and to people who see an academy it touched or was
+    confined to (an academy data manager's upload, even one refused before it touched anything).
+
+    Academies are matched through subqueries rather than a join, so that a batch touching many
+    academies is one row, without DISTINCT (which would stop pages ordering by date cheaply).
+    """
 
     academy_path = "academies"
 
     def visible_to(self, user):
-        return super().visible_to(user).distinct()
+        return self._within(user, action=None)
 
     def permitting(self, user, action):
-        return super().permitting(user, action).distinct()
+        return self._within(user, action=action)
+
+    def _within(self, user, *, action):
+        scope = scope_for(user)
+        if scope.is_empty:
+            return self.none()
+        academies = scope.academy_q(action)
+        if academies == Q():  # trust-wide for this action
+            return self.all()
+        touched = ImportBatch.academies.through.objects.filter(
+            academy__in=Academy.objects.filter(academies)
+        ).values("importbatch_id")
+        confined = Q(scope_academy__in=Academy.objects.filter(academies))
+        mine = Q(uploaded_by=user) if action is None else Q(pk__in=[])
+        return self.filter(Q(pk__in=touched) | confined | mine)
 
 
 class ImportBatch(models.Model):
@@ -49,6 +71,9 @@ class ImportBatch(models.Model):
         help_text="Set when an academy's own data manager imports: rows of other academies are refused.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker claimed a background import.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

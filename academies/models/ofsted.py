@@ -99,6 +99,8 @@ class Inspection(models.Model):
         NONE = "", "None"
         SERIOUS_WEAKNESSES = "serious_weaknesses", "Serious weaknesses"
         SPECIAL_MEASURES = "special_measures", "Special measures"
+        NOTICE_TO_IMPROVE = "notice_to_improve", "Notice to improve"
+        SIGNIFICANT_IMPROVEMENT = "significant_improvement", "Requires significant improvement"
 
     class Safeguarding(models.TextChoices):
         UNKNOWN = "", "Not recorded"
@@ -122,7 +124,7 @@ class Inspection(models.Model):
         max_length=1, blank=True, choices=list(FOUR_POINT.items()),
         help_text="Only inspections to August 2024 carry one.",
     )
-    category_of_concern = models.CharField(max_length=20, choices=Concern.choices, blank=True)
+    category_of_concern = models.CharField(max_length=25, choices=Concern.choices, blank=True)
     safeguarding = models.CharField(max_length=15, choices=Safeguarding.choices, blank=True)
     graded = models.BooleanField(
         default=True, help_text="False for an ungraded inspection that confirmed the previous grade."

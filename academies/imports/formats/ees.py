@@ -21,6 +21,8 @@ class EESSchoolFormat(Format):
     national = True
     # logical column -> (measure code, how to read it)
     figures: dict = {}
+    # The logical column holding the pupils the row's figures are about (enrolments, headcount).
+    cohort_column = ""
 
     def parse(self, table, context):
         parsed = Parsed()
@@ -64,10 +66,15 @@ class EESSchoolFormat(Format):
             yield measure, value, state, raw
 
     def school_row(self, parsed, columns, row, number, urn, year):
+        # The cohort is read once per row; text in it is a row error like any other cell.
+        cohort = None
+        if self.cohort_column and columns.has(self.cohort_column):
+            cohort, _ = read_cell(parsed, number, columns.header(self.cohort_column),
+                                  columns.get(row, self.cohort_column), parse_count)
         for measure, value, state, raw in self.figures_of(parsed, columns, row, number):
             parsed.results.append(ResultFact(
                 urn=urn, measure=measure, year=year, value=value, state=state, raw=raw, row=number,
-                cohort=self.cohort(columns, row),
+                cohort=cohort,
             ))
 
     def area_row(self, parsed, columns, row, number, year, level, la):
@@ -78,9 +85,6 @@ class EESSchoolFormat(Format):
                 area=area, area_code=la, area_name=name, measure=measure, year=year,
                 value=value, state=state, raw=raw, row=number,
             ))
-
-    def cohort(self, columns, row):
-        return None
 
 
 class EESAbsence(EESSchoolFormat):
@@ -97,16 +101,13 @@ class EESAbsence(EESSchoolFormat):
     }
     required = ("time_period", "urn", "overall")
     signature = ("time_period", "urn", "overall", "persistent")
+    cohort_column = "enrolments"
     figures = {
         "overall": ("absence_overall", "percent"),
         "unauthorised": ("absence_unauthorised", "percent"),
         "persistent": ("persistent_absence", "percent"),
         "severe": ("severe_absence", "percent"),
     }
-
-    def cohort(self, columns, row):
-        value, _ = parse_count(columns.get(row, "enrolments")) if columns.has("enrolments") else (None, "")
-        return value
 
     def school_row(self, parsed, columns, row, number, urn, year):
         super().school_row(parsed, columns, row, number, urn, year)

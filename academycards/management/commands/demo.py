@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import academies.demo
+import academies.demo_data
 import trust.demo
 
 
@@ -24,9 +25,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             the_trust, hubs, logins = trust.demo.build(password)
             academy_map, academy_logins = academies.demo.build(the_trust, hubs, password)
+            school_list = list(academy_map.values())
+            batches = academies.demo_data.build_results(school_list)
+            academies.demo_data.build_inspections(school_list)
+            academies.demo_data.build_sef(school_list)
         logins += academy_logins
         self.stdout.write(
-            f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs.\n"
+            f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs, "
+            f"{sum(b.created for b in batches)} figures from {len(batches)} imports, "
+            "inspections in all three Ofsted frameworks and this year's self-evaluation.\n"
             f"Every login below uses the password: {password}\n"
         )
         rows = [("Role", "Email", "URN"), *logins]
