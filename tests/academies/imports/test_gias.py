@@ -14,8 +14,8 @@ from academies.imports.pipeline import import_file
 from academies.models import Academy, ImportBatch, Result
 from tests.factories import AcademyFactory
 
-# CI keeps shared/ beside the repository.
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
+# The synthetic samples of shared/samples, kept in the repository so a newcomer's clone tests too.
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 ESTABLISHMENTS = "synthetic_gias_edubasealldata.csv"
 LINKS = "synthetic_gias_links_edubasealldata.csv"
 GROUP_LINKS = "synthetic_gias_grouplinks_edubaseallacademiesandfree.csv"

@@ -1,5 +1,5 @@
 """KS2 results: the legacy wide performance-tables file and the EES long file, from the synthetic
-samples in shared/samples and from malformed versions of them."""
+samples (tests/samples, copied from shared/samples) and from malformed versions of them."""
 
 import csv
 import datetime
@@ -17,8 +17,8 @@ from academies.models.results import Symbol
 from tests.factories import AcademyFactory
 from trust.models import AcademicYear
 
-# The issue names the samples by their place beside the repository (CI clones it with shared/ beside it).
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
+# The synthetic samples of shared/samples, kept in the repository so a newcomer's clone tests too.
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 LEGACY = "synthetic_england_ks2final.csv"
 EES = "synthetic_ees_ks2_school_attainment.csv"
 # Rows as a spreadsheet numbers them: the header is row 1.
