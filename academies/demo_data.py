@@ -305,7 +305,7 @@ def build_inspections(academies, today=None):
         strength, _trend = PROFILES.get(academy.urn, (0.0, 0.0))
         four, five = _grades_for(strength)
         rng = _rng(academy.urn, "ofsted")
-        older = datetime.date(2019 + position % 4, 1 + position % 11, 5 + position % 20)
+        older = datetime.date(2021 + position % 3, 1 + position % 11, 5 + position % 20)
         urn_then = "999003" if academy.urn == "999103" else academy.urn
         areas = {area: str(min(4, max(1, int(four) + rng.choice([-1, 0, 0, 1])))) for area in EIF}
         concern = Inspection.Concern.SERIOUS_WEAKNESSES if four == "4" else ""

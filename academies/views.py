@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from trust.access import get_scoped_or_404, require, scope_for
 from trust.models import Hub, Membership, Role, Trust
 
+from . import selectors
 from .forms import AcademyFilterForm, AcademyForm
 from .models import Academy
 
@@ -56,6 +57,7 @@ def academy_detail(request, urn):
         "people": people,
         "your_roles": sorted(Role(r).label for r in scope.roles_for(academy)),
         "can_change": scope.can("academy.change", academy),
+        "data_summary": selectors.academy_summary(academy),
     })
 
 

@@ -67,8 +67,9 @@ def test_the_academy_page_shows_its_register_entry_and_people(client, world):
     assert "head@trust.test" in body  # the headteacher, as one of the academy's people
     assert "hublead@trust.test" in body  # and the hub lead of its hub
     assert "Edit details" not in body
-    # session, user, memberships, academy, people with their hubs, session save
-    assert len(queries) == 6
+    # session, user, memberships, academy, people with their hubs, last upload, latest
+    # inspection, session save
+    assert len(queries) == 8
 
 
 def test_an_executive_edits_an_academy(client, world):
