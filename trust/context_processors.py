@@ -12,11 +12,16 @@ def navigation(request):
     items = []
     if scope.can_anywhere("academy.view"):
         items.append(("academies", "Academies", reverse("academies:list")))
+    if scope.can_anywhere("data.import"):
+        items.append(("imports", "Imports", reverse("academies:imports")))
     if scope.can_anywhere("api.docs"):
         items.append(("api", "API", reverse("api-docs")))
     if user.is_staff:
         items.append(("admin", "Admin", reverse("admin:index")))
-    current = request.resolver_match.namespace if request.resolver_match else ""
+    match = request.resolver_match
+    current = match.namespace if match else ""
+    if current == "academies" and (match.url_name or "").startswith("import"):
+        current = "imports"  # imports live under /academies/ but have their own menu item
     return {
         "nav_items": [
             {"key": key, "label": label, "url": url, "active": key == current}

@@ -3,7 +3,7 @@
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from academies.models import Academy, ImportBatch
@@ -42,6 +42,7 @@ def run_batch(batch, data=None):
     if data is None:
         with batch.stored_file.open("rb") as handle:
             data = handle.read()
+    keep_file = False
     try:
         parsed, fmt = parse_file(batch, data)
         if parsed.errors:
@@ -51,6 +52,12 @@ def run_batch(batch, data=None):
         _finish(batch, ImportBatch.Status.FAILED, errors=[RowError(None, "", "", str(refused))])
     except ImportFailed as failed:
         _finish(batch, ImportBatch.Status.FAILED, errors=failed.errors)
+    except (OperationalError, InterfaceError):
+        # The database went away: nothing was written (the write is one transaction), and the
+        # Celery task that called us retries the import, from the stored file, rather than
+        # refusing it.
+        keep_file = True
+        raise
     except Exception:
         log.exception("import %s failed unexpectedly", batch.uuid)
         _finish(batch, ImportBatch.Status.FAILED, errors=[RowError(
@@ -60,7 +67,7 @@ def run_batch(batch, data=None):
         status = ImportBatch.Status.PREVIEWED if batch.dry_run else ImportBatch.Status.SUCCEEDED
         _finish(batch, status, counts=counts, notes=parsed.notes, skipped=parsed.skipped)
     finally:
-        if batch.stored_file:
+        if batch.stored_file and not keep_file:
             batch.stored_file.delete(save=True)
     return batch
 
@@ -101,8 +108,10 @@ def parse_file(batch, data):
 def _check_scope(parsed, context):
     if context.only_urn is None:
         return
+    refused_rows = set()
     for fact in parsed.results:
-        if fact.urn != context.only_urn:
+        if fact.urn != context.only_urn and fact.row not in refused_rows:
+            refused_rows.add(fact.row)  # one error per row, however many figures it holds
             parsed.error(fact.row, "URN", fact.urn,
                          f"you may import figures only for your own academy ({context.only_urn})")
 

@@ -138,12 +138,11 @@ def read_table(data, file_name, *, key_columns):
         )
     frame = raw.iloc[header_index + 1:].reset_index(drop=True)
     frame.columns = _unique(normalised)
-    frame = frame.map(str.strip) if hasattr(frame, "map") else frame.applymap(str.strip)
+    frame = frame.apply(lambda column: column.str.strip())
     # Blank lines at the end of a file are not rows.
-    nonblank = frame.apply(lambda row: any(cell for cell in row), axis=1) if len(frame) else []
     if len(frame):
-        last = max((i for i, keep in enumerate(nonblank) if keep), default=-1)
-        frame = frame.iloc[: last + 1]
+        filled = (frame != "").any(axis=1).to_numpy().nonzero()[0]
+        frame = frame.iloc[: filled[-1] + 1 if len(filled) else 0]
     return Table(
         frame=frame, header_row=header_index + 1,
         columns=dict(zip(normalised, headers, strict=True)), encoding=encoding,

@@ -19,7 +19,7 @@ from trust.access import scope_for
 from trust.models import AcademicYear
 
 from . import pipeline
-from .reading import _limit
+from .reading import XLSX_MAGIC, _limit
 
 # A 1 MB CSV of short rows can hold tens of thousands of them: rows cost time as much as bytes.
 BACKGROUND_ROWS = 5000
@@ -57,7 +57,10 @@ def oversize(size):
 
 
 def runs_in_background(data):
-    return len(data) >= pipeline.BACKGROUND_BYTES or data.count(b"\n") >= BACKGROUND_ROWS
+    if len(data) >= pipeline.BACKGROUND_BYTES:
+        return True
+    # Lines are rows in a text file; in a workbook (a zip) newline bytes mean nothing.
+    return not data.startswith(XLSX_MAGIC) and data.count(b"\n") >= BACKGROUND_ROWS
 
 
 def import_submit(*, data, file_name, user, kind="", year=None, dry_run=False, academy=None):

@@ -18,27 +18,26 @@ class ImportBatchQuerySet(ScopedQuerySet):
     academies is one row, without DISTINCT (which would stop pages ordering by date cheaply).
     """
 
-    academy_path = "academies"
-
     def visible_to(self, user):
         return self._within(user, action=None)
 
     def permitting(self, user, action):
+        """Batches about the academies where the person may take `action` (their own uploads
+        only as far as those academies go)."""
         return self._within(user, action=action)
 
     def _within(self, user, *, action):
         scope = scope_for(user)
         if scope.is_empty:
             return self.none()
-        academies = scope.academy_q(action)
-        if academies == Q():  # trust-wide for this action
+        if scope.can(action) if action else scope.trust_wide:
             return self.all()
-        touched = ImportBatch.academies.through.objects.filter(
-            academy__in=Academy.objects.filter(academies)
-        ).values("importbatch_id")
-        confined = Q(scope_academy__in=Academy.objects.filter(academies))
-        mine = Q(uploaded_by=user) if action is None else Q(pk__in=[])
-        return self.filter(Q(pk__in=touched) | confined | mine)
+        academies = Academy.objects.filter(scope.academy_q(action))
+        touched = ImportBatch.academies.through.objects.filter(academy__in=academies)
+        rule = Q(pk__in=touched.values("importbatch_id")) | Q(scope_academy__in=academies)
+        if action is None:
+            rule |= Q(uploaded_by=user)
+        return self.filter(rule)
 
 
 class ImportBatch(models.Model):

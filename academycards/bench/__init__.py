@@ -11,6 +11,8 @@ because absolute times on these machines are noisy.
 - `pages.PAGE_CASES`: the pages measured, each a `PageCase(label, who, url)`. To measure a new
   page, add one line with `pages.page(...)`; it is counted at both sizes, timed against the
   trivial view and fails the run if its query count grows with the trust.
+- `imports.measure_import`: a synthetic 25,000-row national file (EES absence layout) imported
+  by the real pipeline, timed against pandas reading the same bytes alone; rows per second.
 - `measure`: counting queries and interleaved timing, usable by later measurements (tier
   recalculation, imports, board packs) that bring their own baseline.
 """

@@ -29,7 +29,15 @@ class EESSchoolFormat(Format):
         columns = self.columns(table, parsed)
         if parsed.errors:
             return parsed
-        for index, row in enumerate(table.frame.to_dict("records")):
+        frame = table.frame
+        if columns.has("level"):
+            # A national file holds every school in England: leave out other schools' rows
+            # before reading any row one by one.
+            level = frame[columns.found["level"]].str.casefold()
+            keep = (level != "school") | frame[columns.found["urn"]].isin(context.trust_urns)
+            parsed.skipped += int((~keep).sum())
+            frame = frame[keep]
+        for index, row in zip(frame.index, frame.to_dict("records"), strict=True):
             number = table.row_number(index)
             year_raw = columns.get(row, "time_period")
             try:

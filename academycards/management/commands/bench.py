@@ -6,7 +6,9 @@ again at 500; a count that differs fails the run (exit status 1). Times are medi
 interleaved runs at 500 academies, printed as ratios to the trivial view's median, because
 absolute times on these machines are noisy.
 
-The pages measured are `academycards.bench.pages.PAGE_CASES`; add one there.
+The pages measured are `academycards.bench.pages.PAGE_CASES`; add one there. Then a 25,000-row
+national file is imported (`academycards.bench.imports`), timed against pandas reading the same
+bytes, and its rows per second printed.
 """
 
 import time
@@ -16,6 +18,7 @@ from django.db import connection
 from django.test import override_settings
 
 from academycards.bench.database import throwaway_database
+from academycards.bench.imports import ImportFailed, measure_import
 from academycards.bench.measure import shape_changes
 from academycards.bench.pages import PAGE_CASES, URLCONF, PageBench, PageFailed
 from academycards.bench.world import BenchTrust
@@ -43,12 +46,16 @@ class Command(BaseCommand):
             "--warmup", type=int, default=5, metavar="N",
             help="Untimed requests per page before timing (default 5).",
         )
+        parser.add_argument(
+            "--import-repeat", type=int, default=5, metavar="N",
+            help="Timed imports of the 25,000-row national file (default 5; 0 leaves it out).",
+        )
 
-    def handle(self, *args, academies, repeat, warmup, verbosity, **options):
+    def handle(self, *args, academies, repeat, warmup, import_repeat, verbosity, **options):
         if academies < SMALL:
             raise CommandError(f"--academies must be at least {SMALL}.")
-        if repeat < 1 or warmup < 0:
-            raise CommandError("--repeat must be at least 1 and --warmup at least 0.")
+        if repeat < 1 or warmup < 0 or import_repeat < 0:
+            raise CommandError("--repeat must be at least 1, --warmup and --import-repeat at least 0.")
         self.verbosity = verbosity
         sizes = [SMALL, academies] if academies > SMALL else [SMALL]
         started = time.perf_counter()
@@ -59,9 +66,14 @@ class Command(BaseCommand):
                     f"ready in {time.perf_counter() - started:.1f} s."
                 )
                 bench = self.measure(sizes, repeat, warmup)
+                imported = self.measure_import(bench.world, import_repeat) if import_repeat else None
         except PageFailed as exc:
             raise CommandError(f"A page did not answer as expected: {exc}") from exc
+        except ImportFailed as exc:
+            raise CommandError(f"The national file did not import as expected: {exc}") from exc
         self.report(bench, sizes, repeat)
+        if imported:
+            self.report_import(imported, import_repeat)
         self.note(f"Done in {time.perf_counter() - started:.1f} s.")
         grown = [
             f"{r.case.name} {r.count(sizes[0])} -> {r.count(sizes[-1])}"
@@ -94,6 +106,31 @@ class Command(BaseCommand):
         took = time.perf_counter() - step
         self.note(f"Timed {len(bench.results)} pages x {repeat} requests in {took:.1f} s.")
         return bench
+
+    def measure_import(self, world, repeat):
+        step = time.perf_counter()
+        result = measure_import(world.academies, repeat=repeat)
+        self.note(f"Imported the national file {repeat + 2} times in {time.perf_counter() - step:.1f} s.")
+        return result
+
+    def report_import(self, result, repeat):
+        self.stdout.write(
+            f"Import of a national file of {result.school_rows:,} school rows ({result.trust_rows} of "
+            f"them the trust's academies) and {result.rows - result.school_rows} national and LA rows "
+            f"({result.size / 1e6:.1f} MB), median of {repeat} dry runs (every figure written, then "
+            "rolled back), against pandas reading the same bytes:"
+        )
+        self.stdout.write(f"  pandas read_csv  {result.pandas_ms:9.1f} ms")
+        self.stdout.write(
+            f"  import           {result.import_ms:9.1f} ms  {result.ratio:5.1f}x pandas  "
+            f"{result.rows_per_second:,.0f} rows/s"
+        )
+        batch = result.batch
+        self.stdout.write(
+            f"  the real import: created {batch.created}, updated {batch.updated}, unchanged "
+            f"{batch.unchanged}, {batch.skipped:,} rows of other schools and areas left out."
+        )
+        self.stdout.write("")
 
     def report(self, bench, sizes, repeat):
         small, large = sizes[0], sizes[-1]
