@@ -75,3 +75,20 @@ def _refuse_missing_file(batch):
         )}],
     )
     batch.refresh_from_db()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def recompute_target_progress(academy_ids=None):
+    """Recompute the live progress of targets (of these academies, or all). Idempotent: a
+    second run finds nothing changed."""
+    from .progress import recompute
+
+    return len(recompute(academy_ids=academy_ids))
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def remind_target_deadline():
+    """Daily: tell the board about targets not agreed as the October deadline nears."""
+    from .services import deadline_reminders
+
+    return deadline_reminders()

@@ -33,6 +33,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     "measure.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.DATA_MANAGER}),
     "inspection.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.HUB_LEAD, R.DATA_MANAGER}),
     "sef.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE, R.HUB_LEAD, R.HEADTEACHER}),
+    # Targets and development plans
+    "target.view": ALL_ROLES,
+    "target.edit": frozenset({R.EXECUTIVE, R.HUB_LEAD, R.HEADTEACHER}),  # drafts, and proposing
+    "target.review": frozenset({R.GOVERNOR}),  # the LGB's review, recorded by a governor
+    "target.agree": frozenset({R.TRUSTEE, R.EXECUTIVE}),  # the Trust Board's decision
+    "target.amend": frozenset({R.TRUSTEE, R.EXECUTIVE}),  # a change after agreement, with a reason
+    "standard.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE}),
+    "plan.view": ALL_ROLES,
+    "plan.change": frozenset({R.EXECUTIVE, R.HUB_LEAD, R.HEADTEACHER, R.SIEL}),
 }
 
 

@@ -135,6 +135,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "nightly-target-progress": {
+        "task": "academies.tasks.recompute_target_progress", "schedule": 24 * 60 * 60,
+    },
+    "daily-target-deadline": {
+        "task": "academies.tasks.remind_target_deadline", "schedule": 24 * 60 * 60,
+    },
+}
 CELERY_TIMEZONE = "Europe/London"
 
 AUTH_USER_MODEL = "trust.User"

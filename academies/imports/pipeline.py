@@ -66,6 +66,8 @@ def run_batch(batch, data=None):
     else:
         status = ImportBatch.Status.PREVIEWED if batch.dry_run else ImportBatch.Status.SUCCEEDED
         _finish(batch, status, counts=counts, notes=parsed.notes, skipped=parsed.skipped)
+        if not batch.dry_run:
+            _after_import(batch)
     finally:
         if batch.stored_file and not keep_file:
             batch.stored_file.delete(save=True)
@@ -142,6 +144,15 @@ def write(batch, parsed, fmt):
     touched = writer.touched & set(academies.values())
     batch.academies.set(touched)
     return {"created": writer.created, "updated": writer.updated, "unchanged": writer.unchanged}
+
+
+def _after_import(batch):
+    """New figures move targets: recompute the progress of the academies touched, after commit."""
+    academy_ids = list(batch.academies.values_list("pk", flat=True))
+    if academy_ids:
+        from academies.tasks import recompute_target_progress
+
+        transaction.on_commit(lambda: recompute_target_progress.delay(academy_ids))
 
 
 def _finish(batch, status, *, counts=None, errors=(), notes=(), skipped=0):
