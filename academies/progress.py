@@ -34,6 +34,7 @@ def _latest(results):
     return max(results, key=lambda r: (r.source == "published", r.term, r.updated_at))
 
 
+@transaction.atomic
 def recompute(*, academy_ids=None, years=None):
     """Recompute progress for the targets of `academy_ids` (all when None) in `years` (start
     years; all when None). Returns the targets that changed. A constant number of queries."""
@@ -77,7 +78,7 @@ def recompute(*, academy_ids=None, years=None):
     Target.objects.bulk_update(changed, ["progress", "progress_value", "progress_result", "progress_at"],
                                batch_size=1000)
     if newly_off:
-        transaction.on_commit(lambda: _tell_off_track(newly_off))
+        _tell_off_track(newly_off)  # stored with the new progress; emails go after commit
     return changed
 
 

@@ -124,12 +124,14 @@ def target_propose(*, target, by):
     _require(by, "target.edit", target.academy)
     target = _move(target, from_statuses=[S.DRAFT], to_status=S.PROPOSED, by=by,
                    action=TargetEvent.Action.PROPOSED, proposed_by=by, proposed_at=timezone.now())
-    transaction.on_commit(lambda: _notify(
+    # Inside the step's transaction: the alert is stored with the change or not at all, and its
+    # email goes after commit.
+    _notify(
         _people([Role.GOVERNOR], target.academy), "target.review_needed",
         f"Targets to review: {target.academy.name}",
         f"{target.measure} ({target.academic_year}) has been proposed and awaits the LGB's review.",
         target, "proposed",
-    ))
+    )
     return target
 
 
@@ -141,12 +143,12 @@ def target_review(*, target, by, comments):
     target = _move(target, from_statuses=[S.PROPOSED], to_status=S.REVIEWED, by=by,
                    action=TargetEvent.Action.REVIEWED, reason=comments, reviewed_by=by,
                    reviewed_at=timezone.now(), lgb_comments=comments)
-    transaction.on_commit(lambda: _notify(
+    _notify(
         _people([Role.TRUSTEE, Role.EXECUTIVE], target.academy), "target.decision_needed",
         f"Targets for the Trust Board: {target.academy.name}",
         f"{target.measure} ({target.academic_year}) has been reviewed by the LGB and awaits the board.",
         target, "reviewed",
-    ))
+    )
     return target
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import AcademicYear, Hub, Membership, Term, Trust, User
+from .models import AcademicYear, Hub, Membership, Notification, Term, Trust, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -77,3 +77,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "hub"]
     search_fields = ["user__full_name", "user__email", "academy__name", "academy__urn"]
     autocomplete_fields = ["user", "academy"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "kind", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "user__email"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

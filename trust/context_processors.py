@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from .access import scope_for
+from .models import Notification
 
 
 def navigation(request):
@@ -28,4 +29,6 @@ def navigation(request):
             for key, label, url in items
         ],
         "user_scope": scope,
+        # One count over a partial index, on every page: the bell in the navbar.
+        "unread_notifications": Notification.objects.filter(user=user).unread().count(),
     }

@@ -272,3 +272,69 @@ class Membership(models.Model):
             raise ValidationError("A hub lead needs a hub, and no academy.")
         if self.role in ACADEMY_ROLES and (not self.academy_id or self.hub_id):
             raise ValidationError(f"{self.get_role_display()} needs an academy, and no hub.")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def email_unsent(self):
+        return self.filter(email=True, emailed_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something one person should know or act on, shown in the app and, usually, emailed.
+
+    Notifications are written in the same transaction as the change that caused them, so
+    none is lost if the broker is down at that moment; the email goes out later, once.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(
+        max_length=50, help_text='What happened, as a short code, e.g. "target.off_track".'
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, help_text="Plain text.")
+    url = models.CharField(max_length=500, blank=True, help_text="A path inside the app.")
+    academy = models.ForeignKey(
+        "academies.Academy", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.BooleanField(default=True, help_text="Send by email as well as in the app.")
+    # A sender takes a notification by setting this; a claim older than any task may run was
+    # lost with its worker, so the email is tried again.
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(
+        max_length=200, blank=True,
+        help_text="The same event notifies a person once, e.g. target:<uuid>:off_track:2026-11-22.",
+    )
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""),
+                name="notification_once_per_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_newest"),
+            models.Index(fields=["user"], condition=Q(read_at=None), name="notification_unread"),
+            models.Index(
+                fields=["created_at"], condition=Q(email=True, emailed_at=None),
+                name="notification_email_unsent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (to {self.user})"
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -142,7 +142,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-target-deadline": {
         "task": "academies.tasks.remind_target_deadline", "schedule": 24 * 60 * 60,
     },
+    "notification-emails-owed": {
+        "task": "trust.tasks.send_unsent_notification_emails", "schedule": 10 * 60,
+    },
 }
+# Where links in emails point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_TIMEZONE = "Europe/London"
 
 AUTH_USER_MODEL = "trust.User"

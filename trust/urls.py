@@ -39,6 +39,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
     path("academies/", include("academies.urls")),
+    path("notifications/", include("trust.urls_notifications")),
     path("api/v1/", include("trust.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs are for people: a visitor who is not signed in is sent to sign in.

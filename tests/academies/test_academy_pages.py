@@ -53,8 +53,9 @@ def test_the_list_is_paged_and_its_query_count_does_not_grow(client, world):
     response, large = queries_for(client, LIST)
     assert len(response.context["page"].object_list) == 50
     assert response.context["page"].paginator.count == 74
-    # session, user, memberships, hubs for the filter, count, page of academies, session save
-    assert len(large) == len(small) == 7
+    # session, user, memberships, unread notifications, hubs for the filter, count, page of
+    # academies, session save
+    assert len(large) == len(small) == 8
     page2 = client.get(LIST, {"page": 2})
     assert len(page2.context["page"].object_list) == 24
 
@@ -67,9 +68,9 @@ def test_the_academy_page_shows_its_register_entry_and_people(client, world):
     assert "head@trust.test" in body  # the headteacher, as one of the academy's people
     assert "hublead@trust.test" in body  # and the hub lead of its hub
     assert "Edit details" not in body
-    # session, user, memberships, academy, people with their hubs, last upload, latest
-    # inspection, session save
-    assert len(queries) == 8
+    # session, user, memberships, unread notifications, academy, people with their hubs, last
+    # upload, latest inspection, session save
+    assert len(queries) == 9
 
 
 def test_an_executive_edits_an_academy(client, world):

@@ -170,9 +170,9 @@ def test_the_data_page_costs_the_same_queries_for_one_year_or_five(client, world
     client.force_login(world[Role.EXECUTIVE])
     page, five_years = queries_for(client, reverse("academies:data", kwargs={"urn": "100002"}))
     assert "2020/21" in text(page)  # the trend reaches back
-    # session, user, memberships, academy with trust and hub, results with measures, years and
-    # imports, comparators, last upload, session save
-    assert len(one_year) == len(five_years) == 8
+    # session, user, memberships, unread notifications, academy with trust and hub, results with
+    # measures, years and imports, comparators, last upload, session save
+    assert len(one_year) == len(five_years) == 9
 
 
 def test_the_trend_shows_every_year_oldest_first(client, world):
@@ -291,8 +291,9 @@ def test_the_ofsted_page_costs_the_same_queries_however_many_inspections(client,
         make_inspection(world.north_a, datetime.date(2010 + n, 3, 1),
                         judgements=[("quality_of_education", "2"), ("personal_development", "1")])
     _, seven = queries_for(client, ofsted_url(world.north_a))
-    # session, user, memberships, academy, inspections, their judgements, SEF, session save
-    assert len(one) == len(seven) == 8
+    # session, user, memberships, unread notifications, academy, inspections, their judgements,
+    # SEF, session save
+    assert len(one) == len(seven) == 9
 
 
 def due_url(inspection):

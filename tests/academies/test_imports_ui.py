@@ -427,7 +427,8 @@ def test_the_batch_page_shows_its_academies_in_constant_queries(data_manager, wo
 
     response, statements = queries_for(data_manager, detail_url(batch))
 
-    # session, user, memberships (scope), the batch with uploader, year and academy, the
-    # academies it touched that the person sees; then the session is saved (idle timeout).
-    assert len(statements) == 6, statements
+    # session, user, memberships (scope), unread notifications, the batch with uploader, year
+    # and academy, the academies it touched that the person sees; then the session is saved
+    # (idle timeout).
+    assert len(statements) == 7, statements
     assert "North A" in response.content.decode() and "South A" in response.content.decode()

@@ -1,0 +1,29 @@
+"""Notifications: everyone signed in has their own; someone else's is not found."""
+
+from trust.models import Notification
+
+from .common import Case, R
+
+OWNER = R.HEADTEACHER
+
+
+def owners_notification(world, academy):
+    notification = Notification.objects.create(
+        user=world[OWNER], kind="target.review_needed", title=f"Targets of {academy.name} await you",
+        url=academy.get_absolute_url(), academy=academy,
+    )
+    return {"uuid": notification.uuid}
+
+
+def only_the_owner(role, target):
+    return 302 if role == OWNER else 404
+
+
+CASES = [
+    Case("notifications:list", "get", 200),
+    Case("notifications:list", "post", 405),
+    Case("notifications:read", "post", only_the_owner, object_kwargs=owners_notification),
+    Case("notifications:read", "get", 405, object_kwargs=owners_notification),
+    Case("notifications:read-all", "post", 302),
+    Case("notifications:read-all", "get", 405),
+]
