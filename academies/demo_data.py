@@ -49,6 +49,8 @@ NATIONAL = {
     ("ks2_scaled_score", "all", "maths"): (104.0, 0.2),
     ("ks4_attainment8", "all", ""): (48.8, -0.7),
     ("ks4_english_maths_4", "all", ""): (69.0, -1.0),
+    ("ks4_english_maths_4", "disadvantaged", ""): (48.0, -0.5),
+    ("ks4_english_maths_4", "not_disadvantaged", ""): (77.0, -0.8),
     ("ks4_english_maths_5", "all", ""): (50.0, -1.0),
     ("ks4_ebacc_entry", "all", ""): (39.0, 0.5),
     ("suspension_rate", "all", ""): (6.9, 0.6),
@@ -131,8 +133,10 @@ def results_file(academies, year, year_index):
             measures += [("ks2_higher", "all", "KS2", "rwm"), ("ks2_scaled_score", "all", "KS2", "reading"),
                          ("ks2_scaled_score", "all", "KS2", "maths")]
         if academy.phase in SECONDARY_PHASES:
-            measures += [("ks4_attainment8", "all", "KS4", ""), ("ks4_english_maths_4", "all", "KS4", ""),
-                         ("ks4_english_maths_5", "all", "KS4", ""), ("ks4_ebacc_entry", "all", "KS4", "")]
+            measures += [("ks4_attainment8", "all", "KS4", ""), ("ks4_english_maths_5", "all", "KS4", ""),
+                         ("ks4_ebacc_entry", "all", "KS4", "")]
+            measures += [("ks4_english_maths_4", g, "KS4", "")
+                         for g in ("all", "disadvantaged", "not_disadvantaged")]
         if academy.phase in {"special", "ap"}:
             measures += [("sen_progress", "all", "", "")]
         measures += [("suspension_rate", "all", "", ""), ("permanent_exclusion_rate", "all", "", "")]
@@ -142,6 +146,8 @@ def results_file(academies, year, year_index):
             places = 2 if measure.endswith("_rate") else 1
             group_cohort = cohort if group == "all" else max(1, cohort * (3 if group == "disadvantaged" else 7) // 10)
             shown = _fmt(value, places)
+            if measure == "permanent_exclusion_rate" and academy.phase in PRIMARY_PHASES and strength > -1:
+                shown = "0.00"  # most primaries exclude no one permanently in a year
             if academy.urn == "999103" and group != "all":
                 shown = "c"  # a small school: DfE suppresses its group figures
             rows.append((measure, group, year_group, subject, shown, group_cohort, _fmt(national, places)))

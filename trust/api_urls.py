@@ -4,11 +4,13 @@ from rest_framework.routers import DefaultRouter
 
 from academies import api_data, api_imports
 from academies.api import AcademyViewSet
+from academies.api_standards import register as register_standards
 
 router = DefaultRouter()
 router.register("academies", AcademyViewSet, basename="academy")
 api_imports.register(router)
 api_data.register(router)
+register_standards(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -13,6 +13,8 @@ def navigation(request):
     items = []
     if scope.can_anywhere("academy.view"):
         items.append(("academies", "Academies", reverse("academies:list")))
+    if scope.can_anywhere("results.view"):
+        items.append(("standards", "Standards", reverse("academies:standards")))
     if scope.can_anywhere("data.import"):
         items.append(("imports", "Imports", reverse("academies:imports")))
     if scope.can_anywhere("api.docs"):
@@ -21,6 +23,8 @@ def navigation(request):
         items.append(("admin", "Admin", reverse("admin:index")))
     match = request.resolver_match
     current = match.namespace if match else ""
+    if current == "academies" and (match.url_name or "").startswith(("standard", "aim-edit")):
+        current = "standards"
     if current == "academies" and (match.url_name or "").startswith("import"):
         current = "imports"  # imports live under /academies/ but have their own menu item
     return {
