@@ -115,7 +115,7 @@ def _apply(target, fields):
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return str(value.normalize())
+        return format(value.normalize(), "f")  # 70, not 7E+1
     return str(value) if value is not None else None
 
 

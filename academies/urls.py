@@ -10,6 +10,8 @@ urlpatterns = [
     # self-evaluation. Before the academy patterns, so "imports" is never read as a URN.
     path("", include("academies.urls_imports")),
     path("", include("academies.urls_data")),
+    path("", include("academies.urls_targets")),
+    path("", include("academies.urls_plans")),
     path("", include("academies.urls_standards")),
     path("<str:urn>/", views.academy_detail, name="detail"),
     path("<str:urn>/edit/", views.academy_edit, name="edit"),

@@ -4,12 +4,16 @@ from rest_framework.routers import DefaultRouter
 
 from academies import api_data, api_imports
 from academies.api import AcademyViewSet
+from academies.api_plans import register as register_plans
 from academies.api_standards import register as register_standards
+from academies.api_targets import register as register_targets
 
 router = DefaultRouter()
 router.register("academies", AcademyViewSet, basename="academy")
 api_imports.register(router)
 api_data.register(router)
+register_plans(router)
+register_targets(router)
 register_standards(router)
 
 app_name = "api"

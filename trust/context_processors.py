@@ -15,6 +15,10 @@ def navigation(request):
         items.append(("academies", "Academies", reverse("academies:list")))
     if scope.can_anywhere("results.view"):
         items.append(("standards", "Standards", reverse("academies:standards")))
+    if scope.can_anywhere("plan.view"):
+        items.append(("priorities", "Priorities", reverse("academies:priorities")))
+    if scope.can_anywhere("target.agree"):
+        items.append(("board", "Board decisions", reverse("academies:targets-board")))
     if scope.can_anywhere("data.import"):
         items.append(("imports", "Imports", reverse("academies:imports")))
     if scope.can_anywhere("api.docs"):
@@ -25,6 +29,10 @@ def navigation(request):
     current = match.namespace if match else ""
     if current == "academies" and (match.url_name or "").startswith(("standard", "aim-edit")):
         current = "standards"
+    if current == "academies" and match.url_name == "priorities":
+        current = "priorities"
+    if current == "academies" and match.url_name == "targets-board":
+        current = "board"
     if current == "academies" and (match.url_name or "").startswith("import"):
         current = "imports"  # imports live under /academies/ but have their own menu item
     return {

@@ -240,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several serializers share these choices: one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "TargetStatusEnum": "academies.models.targets.Target.Status",
+        "AcademyStatusEnum": "academies.models.academy.Academy.Status",
+        "ImportStatusEnum": "academies.models.imports.ImportBatch.Status",
+    },
 }
 
 LOGGING = {
