@@ -21,6 +21,9 @@ from trust.models import Role
 from .models import Comparator, Result, Target, TargetEvent, TargetPolicy
 
 S = Target.Status
+# How a target's state reads in a sentence.
+STATE = {S.DRAFT: "a draft", S.PROPOSED: "proposed", S.REVIEWED: "reviewed by the LGB",
+         S.AGREED: "agreed by the Trust Board"}
 
 
 class WorkflowError(ValidationError):
@@ -33,7 +36,7 @@ def _require(by, action, academy):
 
 
 def _record(target, action, by, *, from_status="", reason="", changes=None):
-    TargetEvent.objects.create(
+    return TargetEvent.objects.create(
         target=target, action=action, by=by, from_status=from_status, to_status=target.status,
         reason=reason, changes=changes or {},
     )
@@ -42,6 +45,9 @@ def _record(target, action, by, *, from_status="", reason="", changes=None):
 def _move(target, *, from_statuses, to_status, by, action, reason="", **fields):
     """Take a step if the target is still where it was: one decision even when two people act."""
     before = target.status
+    if before not in from_statuses:
+        needed = " or ".join(STATE[status] for status in dict.fromkeys(from_statuses))
+        raise WorkflowError(f"This target is {STATE[before]}; this step needs it {needed}.")
     updated = Target.objects.filter(pk=target.pk, status__in=from_statuses).update(status=to_status, **fields)
     if not updated:
         target.refresh_from_db(fields=["status", "agreed_by", "agreed_at"])
@@ -50,7 +56,7 @@ def _move(target, *, from_statuses, to_status, by, action, reason="", **fields):
             "Reload the page to see its current state."
         )
     target.refresh_from_db()
-    _record(target, action, by, from_status=before, reason=reason)
+    target.last_event = _record(target, action, by, from_status=before, reason=reason)
     return target
 
 
@@ -130,7 +136,7 @@ def target_propose(*, target, by):
         _people([Role.GOVERNOR], target.academy), "target.review_needed",
         f"Targets to review: {target.academy.name}",
         f"{target.measure} ({target.academic_year}) has been proposed and awaits the LGB's review.",
-        target, "proposed",
+        target, f"proposed:{target.last_event.pk}",  # proposed again, told again
     )
     return target
 
@@ -147,7 +153,7 @@ def target_review(*, target, by, comments):
         _people([Role.TRUSTEE, Role.EXECUTIVE], target.academy), "target.decision_needed",
         f"Targets for the Trust Board: {target.academy.name}",
         f"{target.measure} ({target.academic_year}) has been reviewed by the LGB and awaits the board.",
-        target, "reviewed",
+        target, f"reviewed:{target.last_event.pk}",
     )
     return target
 

@@ -13,6 +13,10 @@ because absolute times on these machines are noisy.
   trivial view and fails the run if its query count grows with the trust.
 - `imports.measure_import`: a synthetic 25,000-row national file (EES absence layout) imported
   by the real pipeline, timed against pandas reading the same bytes alone; rows per second.
+- `progress.ProgressBench`: targets and a year's results for every open academy, grown with the
+  trust; `academies.progress.recompute()` over the whole trust (every target written again, and
+  nothing changed) timed against reading the same rows as tuples, its queries counted at both
+  sizes (the reads must not grow; the writes are UPDATEs in batches).
 - `measure`: counting queries and interleaved timing, usable by later measurements (tier
   recalculation, imports, board packs) that bring their own baseline.
 """

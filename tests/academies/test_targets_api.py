@@ -159,9 +159,9 @@ def test_the_whole_year_through_the_api(client, world):
 
 
 @pytest.mark.parametrize(("name", "status", "body", "message"), [
-    ("agree", S.DRAFT, {"meeting": "2025-09-30"}, "This target is now draft"),
-    ("review", S.DRAFT, {"comments": "Fine."}, "This target is now draft"),
-    ("propose", S.AGREED, {}, "This target is now agreed by the trust board"),
+    ("agree", S.DRAFT, {"meeting": "2025-09-30"}, "This target is a draft"),
+    ("review", S.DRAFT, {"comments": "Fine."}, "This target is a draft"),
+    ("propose", S.AGREED, {}, "This target is agreed by the Trust Board"),
     ("review", S.PROPOSED, {"comments": "  "}, "Record the LGB's comments"),
     ("agree", S.REVIEWED, {"meeting": "2025-10-20"}, "The board meeting cannot be in the future"),
     ("amend", S.AGREED, {"value": "60"}, "A change to an agreed target needs a reason."),

@@ -260,12 +260,12 @@ def test_steps_cannot_be_skipped(client, world):
     draft = make_target(world.north_a, start_year=2025)
     page = as_(client, world, Role.TRUSTEE).post(step_url("agree", draft), {"meeting": "2025-09-30"})
     assert page.status_code == 200
-    assert "This target is now draft" in text(page)
+    assert "This target is a draft" in text(page)
     assert 'role="alert"' in page.content.decode()
     assert status_of(draft) == S.DRAFT
     assert not draft.events.exists()
     page = as_(client, world, Role.GOVERNOR).post(step_url("review", draft), {"comments": "Fine."})
-    assert "This target is now draft" in text(page)
+    assert "This target is a draft" in text(page)
     assert status_of(draft) == S.DRAFT
 
 
@@ -433,9 +433,8 @@ def test_the_board_agrees_the_ticked_targets_in_one_post_and_reports_the_others(
         datetime.date(2025, 9, 30), "TB 25/09 item 4")
     page = text(client.get(response["Location"]))
     assert "Agreed 2 targets for the Trust Board meeting of 30 September 2025." in page
-    assert ("Not agreed (1): This target is now draft: someone else has acted on it. Reload the page to "
-            "see its current state. North A: KS2 expected standard (Boys, Reading, writing and maths), "
-            "2025/26.") in page
+    assert ("Not agreed (1): This target is a draft; this step needs it reviewed by the LGB. "
+            "North A: KS2 expected standard (Boys, Reading, writing and maths), 2025/26.") in page
 
 
 def test_the_board_needs_a_meeting_date_and_a_ticked_target(client, world, board):

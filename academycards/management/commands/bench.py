@@ -8,7 +8,9 @@ absolute times on these machines are noisy.
 
 The pages measured are `academycards.bench.pages.PAGE_CASES`; add one there. Then a 25,000-row
 national file is imported (`academycards.bench.imports`), timed against pandas reading the same
-bytes, and its rows per second printed.
+bytes, and its rows per second printed. Then the progress of every target is recomputed
+(`academycards.bench.progress`), timed against reading the same rows, its queries counted at
+both sizes (the reads must not grow).
 """
 
 import time
@@ -21,6 +23,7 @@ from academycards.bench.database import throwaway_database
 from academycards.bench.imports import ImportFailed, measure_import
 from academycards.bench.measure import shape_changes
 from academycards.bench.pages import PAGE_CASES, URLCONF, PageBench, PageFailed
+from academycards.bench.progress import ProgressBench, ProgressFailed
 from academycards.bench.world import BenchTrust
 
 SMALL = 21  # the demo trust's size
@@ -50,12 +53,18 @@ class Command(BaseCommand):
             "--import-repeat", type=int, default=5, metavar="N",
             help="Timed imports of the 25,000-row national file (default 5; 0 leaves it out).",
         )
+        parser.add_argument(
+            "--progress-repeat", type=int, default=5, metavar="N",
+            help="Timed recomputes of every target's progress (default 5; 0 leaves it out).",
+        )
 
-    def handle(self, *args, academies, repeat, warmup, import_repeat, verbosity, **options):
+    def handle(self, *args, academies, repeat, warmup, import_repeat, progress_repeat, verbosity, **options):
         if academies < SMALL:
             raise CommandError(f"--academies must be at least {SMALL}.")
-        if repeat < 1 or warmup < 0 or import_repeat < 0:
-            raise CommandError("--repeat must be at least 1, --warmup and --import-repeat at least 0.")
+        if repeat < 1 or warmup < 0 or import_repeat < 0 or progress_repeat < 0:
+            raise CommandError(
+                "--repeat must be at least 1, --warmup, --import-repeat and --progress-repeat at least 0."
+            )
         self.verbosity = verbosity
         sizes = [SMALL, academies] if academies > SMALL else [SMALL]
         started = time.perf_counter()
@@ -65,20 +74,26 @@ class Command(BaseCommand):
                     f"Throwaway {connection.vendor} database {name!r} "
                     f"ready in {time.perf_counter() - started:.1f} s."
                 )
-                bench = self.measure(sizes, repeat, warmup)
+                bench, progress = self.measure(sizes, repeat, warmup, progress_repeat)
                 imported = self.measure_import(bench.world, import_repeat) if import_repeat else None
+                progressed = self.measure_progress(progress, progress_repeat) if progress else None
         except PageFailed as exc:
             raise CommandError(f"A page did not answer as expected: {exc}") from exc
         except ImportFailed as exc:
             raise CommandError(f"The national file did not import as expected: {exc}") from exc
+        except ProgressFailed as exc:
+            raise CommandError(f"Target progress was not recomputed as expected: {exc}") from exc
         self.report(bench, sizes, repeat)
         if imported:
             self.report_import(imported, import_repeat)
+        if progressed:
+            self.report_progress(progressed, sizes, progress_repeat)
         self.note(f"Done in {time.perf_counter() - started:.1f} s.")
         grown = [
             f"{r.case.name} {r.count(sizes[0])} -> {r.count(sizes[-1])}"
             for r in bench.results if r.grows
         ]
+        grown += [f"target progress: {what}" for what in (progressed.grows if progressed else [])]
         if grown:
             raise CommandError(
                 "Query counts grow with the trust's size, which the budget forbids: "
@@ -89,9 +104,10 @@ class Command(BaseCommand):
         if self.verbosity:
             self.stdout.write(text)
 
-    def measure(self, sizes, repeat, warmup):
+    def measure(self, sizes, repeat, warmup, progress_repeat):
         world = BenchTrust()
         bench = None
+        progress = ProgressBench(world) if progress_repeat else None
         for size in sizes:
             step = time.perf_counter()
             world.grow_to(size)
@@ -101,11 +117,45 @@ class Command(BaseCommand):
             )
             bench = bench or PageBench(world, PAGE_CASES)
             bench.count_queries()
+            if progress:
+                progress.count_queries()
         step = time.perf_counter()
         bench.time(repeat=repeat, warmup=warmup)
         took = time.perf_counter() - step
         self.note(f"Timed {len(bench.results)} pages x {repeat} requests in {took:.1f} s.")
-        return bench
+        return bench, progress
+
+    def measure_progress(self, progress, repeat):
+        step = time.perf_counter()
+        result = progress.time(repeat=repeat)
+        took = time.perf_counter() - step
+        self.note(f"Recomputed target progress {2 * (repeat + 1)} times (and the baseline) in {took:.1f} s.")
+        return result
+
+    def report_progress(self, result, sizes, repeat):
+        small, large = (result.counts[size] for size in (sizes[0], sizes[-1]))
+        self.stdout.write(
+            f"Recomputing the progress of {result.targets:,} targets ({result.judged:,} with a result this "
+            f"year) at {sizes[-1]} academies, median of {repeat} runs, against reading the same rows:"
+        )
+        rows = [
+            ("read the same rows (baseline)", "baseline", ""),
+            ("recompute, nothing changed", "steady", ""),
+            ("recompute, every target written", "full", f"  {result.targets_per_second:,.0f} targets/s"),
+        ]
+        for label, name, extra in rows:
+            self.stdout.write(
+                f"  {label:<32} {result.ms(name):9.1f} ms  {result.ratio(name):5.1f}x baseline{extra}"
+            )
+        self.stdout.write(
+            f"  queries at {sizes[0]} and {sizes[-1]} academies: nothing changed {small.steady_queries} and "
+            f"{large.steady_queries}; every target written {small.full_reads} and {large.full_reads} reads, "
+            f"with {small.full_writes} and {large.full_writes} UPDATEs in batches "
+            f"({small.targets:,} and {large.targets:,} targets)."
+        )
+        if result.grows:
+            self.stdout.write(self.style.ERROR("  GROWS: " + "; ".join(result.grows)))
+        self.stdout.write("")
 
     def measure_import(self, world, repeat):
         step = time.perf_counter()

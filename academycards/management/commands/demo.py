@@ -1,3 +1,4 @@
+import logging
 import secrets
 
 from django.core.management.base import BaseCommand
@@ -5,6 +6,7 @@ from django.db import transaction
 
 import academies.demo
 import academies.demo_data
+import academies.demo_targets
 import trust.demo
 
 
@@ -22,6 +24,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, password=None, **options):
         password = password or secrets.token_urlsafe(12)
+        # The targets' history makes hundreds of notifications, none of them emailed: the email
+        # task run in-process for each would log its "sent 0" at INFO.
+        trace = logging.getLogger("celery.app.trace")
+        level = trace.level
+        trace.setLevel(logging.WARNING)
+        try:
+            self.build(password)
+        finally:
+            trace.setLevel(level)
+
+    def build(self, password):
         with transaction.atomic():
             the_trust, hubs, logins = trust.demo.build(password)
             academy_map, academy_logins = academies.demo.build(the_trust, hubs, password)
@@ -29,11 +42,14 @@ class Command(BaseCommand):
             batches = academies.demo_data.build_results(school_list)
             academies.demo_data.build_inspections(school_list)
             academies.demo_data.build_sef(school_list)
+            academies.demo_targets.build_targets(school_list)
+            academies.demo_targets.build_plans(school_list)
         logins += academy_logins
         self.stdout.write(
             f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs, "
             f"{sum(b.created for b in batches)} figures from {len(batches)} imports, "
-            "inspections in all three Ofsted frameworks and this year's self-evaluation.\n"
+            "inspections in all three Ofsted frameworks, this year's self-evaluation, last year's "
+            "and this year's targets in every state, and a development plan for every academy.\n"
             f"Every login below uses the password: {password}\n"
         )
         rows = [("Role", "Email", "URN"), *logins]
