@@ -4,12 +4,18 @@ from django.db import models
 from .models import (
     Academy,
     Comparator,
+    DevelopmentPlan,
     ImportBatch,
     Inspection,
     InspectionJudgement,
     Measure,
+    PerformanceStandard,
     Result,
     SEFJudgement,
+    StrategicAim,
+    Target,
+    TargetEvent,
+    TargetPolicy,
 )
 
 
@@ -115,3 +121,52 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TargetPolicy)
+class TargetPolicyAdmin(admin.ModelAdmin):
+    """The trust's thresholds for target progress, suggestions and the board's deadline."""
+
+    list_display = ["trust", "at_risk_margin", "default_challenge", "deadline_month", "deadline_day"]
+
+
+@admin.register(StrategicAim)
+class StrategicAimAdmin(admin.ModelAdmin):
+    list_display = ["number", "title"]
+
+
+@admin.register(PerformanceStandard)
+class PerformanceStandardAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "rule", "aim", "order"]
+
+
+class TargetEventInline(admin.TabularInline):
+    model = TargetEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "by", "at", "from_status", "to_status", "reason", "changes"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    """Read-only: targets move only through their workflow, so that every step has its history."""
+
+    list_display = ["academy", "academic_year", "measure", "pupil_group", "value", "status", "progress"]
+    list_filter = ["status", "progress", "academic_year"]
+    search_fields = ["academy__name", "academy__urn"]
+    inlines = [TargetEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DevelopmentPlan)
+class DevelopmentPlanAdmin(admin.ModelAdmin):
+    list_display = ["academy", "academic_year", "updated_at"]
+    list_filter = ["academic_year"]
