@@ -5,10 +5,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
+from trust.access import scope_for
 from trust.api import ScopedViewSet
 from trust.models import Hub, Trust
 
-from .forms import hubs_user_may_place
+from .forms import TRUST_PLACERS, hubs_user_may_place
 from .models import Academy
 
 PHASES = dict(Academy.Phase.choices)
@@ -50,6 +51,9 @@ class AcademySerializer(serializers.ModelSerializer):
         writing = request is not None and request.method not in ("GET", "HEAD", "OPTIONS")
         if writing and request.user.is_authenticated:
             self.fields["hub"].queryset = hubs_user_may_place(request.user, Trust.current())
+            if not scope_for(request.user).trust_roles & TRUST_PLACERS:
+                # As on the form: a hub lead keeps their academies in a hub they lead.
+                self.fields["hub"].allow_null = False
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["urn"].read_only = True
 

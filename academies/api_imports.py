@@ -13,7 +13,7 @@ from trust.api import ScopedViewSet
 from .imports.cells import CellError, parse_academic_year
 from .imports.formats import FORMATS
 from .imports.pipeline import summary
-from .imports.submit import import_academies, import_submit, oversize, visible_batch
+from .imports.submit import import_academies, import_submit, oversize, visible_batch, year_choices
 from .models import Academy, ImportBatch
 
 STATUSES = dict(ImportBatch.Status.choices)
@@ -64,8 +64,11 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         return reverse("academies:import-detail", kwargs={"uuid": batch.uuid})
 
     def get_academies(self, batch) -> list[str]:
-        """URNs of the academies the import wrote figures for."""
-        return sorted(academy.urn for academy in batch.academies.all())
+        """URNs of the academies the import wrote figures for, of those the caller may see."""
+        request = self.context.get("request")
+        scope = scope_for(request.user) if request is not None else None
+        return sorted(academy.urn for academy in batch.academies.all()
+                      if scope is None or scope.can("academy.view", academy))
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -104,9 +107,15 @@ class ImportUploadSerializer(serializers.Serializer):
         if not text:
             return None
         try:
-            return parse_academic_year(text)
+            start = parse_academic_year(text)
         except CellError as error:
             raise serializers.ValidationError(str(error)) from None
+        offered = dict(year_choices())
+        if start not in offered:
+            raise serializers.ValidationError(
+                f"Give a year from {offered[min(offered)]} to {offered[max(offered)]}."
+            )
+        return start
 
     def validate(self, attrs):
         if self.confined_to is not None and "academy" not in attrs and len(self.confined_to) > 1:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from trust.access import get_scoped_or_404, require, scope_for
 from trust.api import ScopedViewSet
 
-from . import services
+from . import selectors, services
 from .forms_targets import Steps, measures_for, settable_years, year_label, year_of
 from .models import Academy, Measure, PerformanceStandard, PupilGroup, Target, TargetEvent, TargetPolicy
 from .models.results import Subject, YearGroup
@@ -87,6 +87,18 @@ class TargetSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["academy"].queryset = Academy.objects.visible_to(request.user)
+
+    def to_representation(self, target):
+        data = super().to_representation(target)
+        request = self.context.get("request")
+        result = target.progress_result
+        if (request is not None and result is not None
+                and selectors.is_small_cohort(result, target.academy.trust.small_cohort_threshold)
+                and selectors.hides_small_cohorts(request.user, target.academy)):
+            # A governor is not told a small group's figure, nor the progress that narrows it down.
+            data.update(progress="small_cohort", progress_label="Hidden: the group is too small to report",
+                        progress_value=None)
+        return data
 
     def get_overdue(self, target) -> bool:
         policies = self.context.setdefault("policies", {})
@@ -182,6 +194,7 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     queryset = Target.objects.select_related(
         "academy__trust", "academic_year", "measure", "standard", "proposed_by", "reviewed_by", "agreed_by",
+        "progress_result",
     ).prefetch_related("events__by")
     serializer_class = TargetSerializer
     lookup_field = "uuid"

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trust.access import get_scoped_or_404, scope_for
 from trust.models import AcademicYear
 
-from . import services
+from . import selectors, services
 from .forms_targets import (
     AgreeForm,
     AmendForm,
@@ -90,8 +90,11 @@ def describe(target):
     return f"{target.measure.label} ({', '.join(parts)}), {target.academic_year}"
 
 
-def _decorate(targets, steps, policy, today):
-    """Everything the templates show of each target, worked out once, before rendering."""
+def _decorate(targets, steps, policy, today, *, hide_small=False):
+    """Everything the templates show of each target, worked out once, before rendering.
+
+    With `hide_small` (a governor), a latest result for a group too small to report is not
+    shown, and neither is the progress it gives, which would narrow the hidden figure down."""
     for target in targets:
         target.can = steps.for_target(target) if steps else {}
         target.overdue = services.is_overdue(target, today=today, policy=policy)
@@ -102,6 +105,12 @@ def _decorate(targets, steps, policy, today):
         target.value_text = target.measure.format(target.value)
         target.latest = target.measure.format(target.progress_value)
         result = target.progress_result
+        if hide_small and result is not None and selectors.is_small_cohort(
+            result, target.academy.trust.small_cohort_threshold
+        ):
+            target.mark = {"symbol": "c", "tone": "secondary",
+                           "text": "Hidden: the group is too small to report"}
+            target.latest, result = "", None
         target.latest_source = (
             "" if result is None else "published" if result.source == "published"
             else f"in-year assessment, {result.get_term_display().lower()}"
@@ -137,7 +146,8 @@ def academy_targets(request, urn):
     policy = TargetPolicy.for_trust(academy.trust)
     steps = Steps.of(request.user, academy)
     targets = _decorate(list(TARGETS.filter(academy=academy, academic_year__start_year=start)),
-                        steps, policy, today)
+                        steps, policy, today,
+                        hide_small=selectors.hides_small_cohorts(request.user, academy))
     by_status = {status: list(rows) for status, rows in groupby(
         sorted(targets, key=lambda t: S.values.index(t.status)), key=lambda t: t.status)}
     return render(request, "academies/targets/academy_targets.html", {
@@ -161,7 +171,8 @@ def academy_targets(request, urn):
 def _detail_page(request, target, *, failed="", form=None):
     academy = target.academy
     policy = TargetPolicy.for_trust(academy.trust)
-    _decorate([target], Steps.of(request.user, academy), policy, timezone.localdate())
+    _decorate([target], Steps.of(request.user, academy), policy, timezone.localdate(),
+              hide_small=selectors.hides_small_cohorts(request.user, academy))
     events = list(target.events.select_related("by"))
     for event in events:
         event.change_rows = [
@@ -409,6 +420,7 @@ def targets_board(request):
         selected = None
     rows = list(filters.apply(waiting).select_related(
         "academy__hub", "academy__trust", "academic_year", "measure", "standard", "reviewed_by",
+        "progress_result",
     ).order_by("academy__name", "-academic_year__start_year", "measure__category", "measure__order",
                "pupil_group", "pk"))
     policies, today = {}, timezone.localdate()

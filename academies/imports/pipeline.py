@@ -110,6 +110,14 @@ def parse_file(batch, data):
 def _check_scope(parsed, context):
     if context.only_urn is None:
         return
+    if parsed.comparators:
+        # National and LA figures are every academy's yardstick: only the trust's data
+        # managers bring them in.
+        parsed.notes.append(
+            f"{len(parsed.comparators)} national and local-authority figures were left out: an "
+            "academy's data manager imports only that academy's own figures."
+        )
+        parsed.comparators = []
     refused_rows = set()
     for fact in parsed.results:
         if fact.urn != context.only_urn and fact.row not in refused_rows:
@@ -142,7 +150,8 @@ def write(batch, parsed, fmt):
         if batch.dry_run:
             transaction.set_rollback(True)
     touched = writer.touched & set(academies.values())
-    batch.academies.set(touched)
+    if not batch.dry_run:  # a preview changed nothing, so it touched no academy
+        batch.academies.set(touched)
     return {"created": writer.created, "updated": writer.updated, "unchanged": writer.unchanged}
 
 
