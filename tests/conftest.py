@@ -15,6 +15,18 @@ def _isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def eager():
+    """Tasks run in this process, even where a broker is configured (CI): for tests about what
+    a task does; the service tests send tasks to a real worker instead."""
+    from trust.celery import app
+
+    saved = app.conf["task_always_eager"]
+    app.conf.update(task_always_eager=True)
+    yield
+    app.conf.update(task_always_eager=saved)
+
+
+@pytest.fixture
 def services():
     """Tests that need PostgreSQL, Redis and a Celery worker. Skipped on the embedded
     default; when DATABASE_URL and REDIS_URL are set, they run and fail loudly if a

@@ -11,7 +11,7 @@ from tests.factories import Role
 from trust.models import Membership
 
 # Fixtures shared with the browser tests.
-data_manager, eager, small_background = ui.data_manager, ui.eager, ui.small_background
+data_manager, small_background = ui.data_manager, ui.small_background
 S = ImportBatch.Status
 LIST = "/api/v1/imports/"
 

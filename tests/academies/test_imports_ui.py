@@ -18,7 +18,6 @@ from academies.models import ImportBatch, Result
 from tests.factories import Role
 from tests.trust import test_services
 from tests.utils import queries_for
-from trust.celery import app as celery_app
 from trust.models import Membership
 
 S = ImportBatch.Status
@@ -279,16 +278,6 @@ def test_the_trust_template_downloads(data_manager, world, fmt, content_type):
 
 
 # Big files: stored, then imported by the Celery task once the batch is committed.
-
-@pytest.fixture
-def eager():
-    """Tasks run in this process, even where a broker is configured (CI): these tests are about
-    what the task does; test_a_real_worker_imports_a_stored_upload sends one to a worker."""
-    saved = celery_app.conf["task_always_eager"]
-    celery_app.conf.update(task_always_eager=True)
-    yield
-    celery_app.conf.update(task_always_eager=saved)
-
 
 @pytest.fixture
 def small_background(monkeypatch, eager):

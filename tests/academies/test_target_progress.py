@@ -13,12 +13,10 @@ from academies.imports.pipeline import import_file
 from academies.models import ImportBatch, Measure, Result, Target, TargetPolicy
 from academies.progress import judge, recompute
 from academies.services import is_overdue
-from tests.academies import test_imports_ui as ui
 from tests.factories import Role
 from trust.models import AcademicYear, Notification
 
 P, S = Target.Progress, Target.Status
-eager = ui.eager  # a fixture: tasks run in this process, even where a broker is configured
 MARGIN = Decimal("3")
 
 

@@ -15,12 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from academies import services
 from academies.models import Measure, Target, TargetEvent
 from academies.services import WorkflowError
-from tests.academies import test_imports_ui as ui
 from tests.factories import Role, person
 from trust.models import AcademicYear, Notification
 
 R, S, A = Role, Target.Status, TargetEvent.Action
-eager = ui.eager  # a fixture: the email task runs in this process, even where a broker is configured
 NOW = datetime.datetime(2025, 10, 20, 9, 30, tzinfo=datetime.UTC)
 MEETING = datetime.date(2025, 10, 16)  # the Trust Board that agreed, the Thursday before
 COMMENTS = "The LGB discussed the target on 6 October and supports it."

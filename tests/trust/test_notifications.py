@@ -25,6 +25,13 @@ NOW = datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC)
 celery_worker = test_services.celery_worker  # the real worker of the service tests
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """The emails are sent by a task: run it here, except where a test sends it to a worker."""
+    if "celery_worker" not in request.fixturenames:
+        request.getfixturevalue("eager")
+
+
 @pytest.fixture
 def commits(django_capture_on_commit_callbacks):
     """Run what notify leaves for after commit (the email task), as a real commit would."""
