@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,7 +87,13 @@ def target_create(*, academy, academic_year, measure, value, by, pupil_group="al
         standard=standard, created_by=by,
     )
     target.full_clean()
-    target.save()
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError:  # someone added the same target a moment ago
+        raise WorkflowError(
+            "This academy already has a target for this figure this year: edit that one instead."
+        ) from None
     _record(target, TargetEvent.Action.CREATED, by)
     return target
 

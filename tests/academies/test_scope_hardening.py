@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
 from academies.imports.pipeline import import_file
@@ -72,3 +73,17 @@ def _upload(data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("absence.csv", data, content_type="text/csv")
+
+
+def test_two_people_adding_the_same_target_at_once_get_an_explanation_not_an_error(world, monkeypatch):
+    """The unique check passes for both; the database refuses the second, which is told why."""
+    from academies import services
+
+    year = AcademicYear.current()
+    measure = Measure.objects.get(code="phonics_y1")
+    Target.objects.create(academy=world.north_a, academic_year=year, measure=measure, value=Decimal("80"))
+    monkeypatch.setattr(Target, "full_clean", lambda self, *a, **k: None)  # as if both passed at once
+    with pytest.raises(services.WorkflowError, match="already has a target"):
+        services.target_create(academy=world.north_a, academic_year=year, measure=measure,
+                               value=Decimal("82"), by=world[Role.HEADTEACHER])
+    assert Target.objects.filter(academy=world.north_a, measure=measure).count() == 1
