@@ -1,6 +1,7 @@
 """Writing facts: upsert by each fact's identity, counting created, updated and unchanged."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from academies.models import Comparator, Measure, Result
 from trust.models import AcademicYear
@@ -53,31 +54,20 @@ class Writer:
                 academic_year_id__in=year_ids,
             )
         }
-        new, changed = [], []
+        self._upsert(Result, existing, self._result_items(facts), RESULT_FIELDS)
+
+    def _result_items(self, facts):
+        measures = self.measures()
         for fact in facts:
             academy_id = self.academies[fact.urn]
             self.touched.add(academy_id)
-            key = (academy_id, measures[fact.measure], self.year_id(fact.year), fact.term, fact.group,
-                   fact.year_group, fact.subject, fact.source)
+            identity = {"academy_id": academy_id, "measure_id": measures[fact.measure],
+                        "academic_year_id": self.year_id(fact.year), "term": fact.term,
+                        "pupil_group": fact.group, "year_group": fact.year_group,
+                        "subject": fact.subject, "source": fact.source}
             values = {"value": fact.value, "state": fact.state, "raw": fact.raw[:50],
                       "cohort": fact.cohort, "as_at": fact.as_at}
-            row = existing.get(key)
-            if row is None:
-                new.append(Result(
-                    academy_id=academy_id, measure_id=key[1], academic_year_id=key[2], term=fact.term,
-                    pupil_group=fact.group, year_group=fact.year_group, subject=fact.subject,
-                    source=fact.source, batch=self.batch, **values,
-                ))
-            elif any(_differs(getattr(row, k), v) for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(row, k, v)
-                row.batch = self.batch
-                changed.append(row)
-            else:
-                self.unchanged += 1
-        Result.objects.bulk_create(new, batch_size=BULK)
-        Result.objects.bulk_update(changed, [*RESULT_FIELDS, "batch", "updated_at"], batch_size=BULK)
-        self.count(created=len(new), updated=len(changed))
+            yield tuple(identity.values()), identity, values
 
     @transaction.atomic
     def write_comparators(self, facts):
@@ -93,28 +83,35 @@ class Writer:
                 area_code__in={f.area_code for f in facts},
             )
         }
-        new, changed = [], []
+        self._upsert(Comparator, existing, self._comparator_items(facts), COMPARATOR_FIELDS)
+
+    def _comparator_items(self, facts):
+        measures = self.measures()
         for fact in facts:
-            key = (fact.area, fact.area_code, measures[fact.measure], self.year_id(fact.year),
-                   fact.term, fact.group, fact.year_group, fact.subject)
+            identity = {"area": fact.area, "area_code": fact.area_code, "measure_id": measures[fact.measure],
+                        "academic_year_id": self.year_id(fact.year), "term": fact.term,
+                        "pupil_group": fact.group, "year_group": fact.year_group, "subject": fact.subject}
             values = {"value": fact.value, "state": fact.state, "raw": fact.raw[:50],
                       "area_name": fact.area_name[:100]}
+            yield tuple(identity.values()), identity, values
+
+    def _upsert(self, model, existing, items, fields):
+        """Create what is new, update what differs, count what is the same. `items` yields
+        (key, the fields that identify a row, the fields that hold its figure)."""
+        new, changed, now = [], [], timezone.now()
+        for key, identity, values in items:
             row = existing.get(key)
             if row is None:
-                new.append(Comparator(
-                    area=fact.area, area_code=fact.area_code, measure_id=key[2], academic_year_id=key[3],
-                    term=fact.term, pupil_group=fact.group, year_group=fact.year_group,
-                    subject=fact.subject, batch=self.batch, **values,
-                ))
+                new.append(model(batch=self.batch, **identity, **values))
             elif any(_differs(getattr(row, k), v) for k, v in values.items()):
                 for k, v in values.items():
                     setattr(row, k, v)
-                row.batch = self.batch
+                row.batch, row.updated_at = self.batch, now  # bulk_update skips auto_now
                 changed.append(row)
             else:
                 self.unchanged += 1
-        Comparator.objects.bulk_create(new, batch_size=BULK)
-        Comparator.objects.bulk_update(changed, [*COMPARATOR_FIELDS, "batch", "updated_at"], batch_size=BULK)
+        model.objects.bulk_create(new, batch_size=BULK)
+        model.objects.bulk_update(changed, [*fields, "batch", "updated_at"], batch_size=BULK)
         self.count(created=len(new), updated=len(changed))
 
 
