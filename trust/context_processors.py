@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from .access import scope_for
-from .models import Notification
+from .notifications import notifications_for
 
 
 def navigation(request):
@@ -42,5 +42,5 @@ def navigation(request):
         ],
         "user_scope": scope,
         # One count over a partial index, on every page: the bell in the navbar.
-        "unread_notifications": Notification.objects.filter(user=user).unread().count(),
+        "unread_notifications": notifications_for(user).unread().count(),
     }

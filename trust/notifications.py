@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .access import scope_for
 from .models import ACADEMY_ROLES, HUB_ROLES, TRUST_ROLES, Membership, Notification, User
 
 log = logging.getLogger(__name__)
@@ -169,3 +170,12 @@ def _message(notification, connection):
     )
     message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
     return message
+
+
+def notifications_for(user):
+    """The person's notifications, less those about academies they no longer see: someone who
+    has left a role is not shown that academy's alerts any more."""
+    scope = scope_for(user)
+    return Notification.objects.filter(user=user).filter(
+        Q(academy__isnull=True) | scope.academy_q(prefix="academy__")
+    )

@@ -370,3 +370,21 @@ def test_a_real_worker_emails_a_notification_once(celery_worker):
     assert again.get(timeout=60) == 0
     notification.refresh_from_db()
     assert notification.emailed_at is not None
+
+
+def test_someone_who_leaves_a_role_no_longer_sees_that_academys_alerts(client, world):
+    governor = world[R.GOVERNOR]
+    notify(users=[governor], kind="target.review_needed", title="North A targets to review",
+           body="", url="/academies/100001/targets/", academy=world.north_a, email=False)
+    notify(users=[governor], kind="general", title="A note for everyone", body="", url="/", email=False)
+    client.force_login(governor)
+    page = client.get(LIST).content.decode()
+    assert "North A targets to review" in page
+
+    governor.memberships.all().delete()
+    client.force_login(governor)
+    response = client.get(LIST)
+    page = response.content.decode()
+    assert "North A targets to review" not in page
+    assert "A note for everyone" in page
+    assert response.context["unread_notifications"] == 1
