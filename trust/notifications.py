@@ -175,7 +175,8 @@ def _message(notification, connection):
 def notifications_for(user):
     """The person's notifications, less those about academies they no longer see: someone who
     has left a role is not shown that academy's alerts any more."""
-    scope = scope_for(user)
-    return Notification.objects.filter(user=user).filter(
-        Q(academy__isnull=True) | scope.academy_q(prefix="academy__")
-    )
+    mine = Notification.objects.filter(user=user)
+    covered = scope_for(user).academy_q(prefix="academy__")
+    if not covered:  # an empty filter: a trust-wide role sees every academy
+        return mine
+    return mine.filter(Q(academy__isnull=True) | covered)

@@ -1,8 +1,9 @@
-"""Notifications: everyone signed in has their own; someone else's is not found."""
+"""Notifications: everyone signed in has their own; someone else's is not found, and so is
+one about an academy the owner no longer sees."""
 
 from trust.models import Notification
 
-from .common import Case, R
+from .common import Case, R, sees
 
 OWNER = R.HEADTEACHER
 
@@ -16,7 +17,7 @@ def owners_notification(world, academy):
 
 
 def only_the_owner(role, target):
-    return 302 if role == OWNER else 404
+    return 302 if role == OWNER and sees(role, target) else 404
 
 
 CASES = [

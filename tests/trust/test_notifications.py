@@ -388,3 +388,13 @@ def test_someone_who_leaves_a_role_no_longer_sees_that_academys_alerts(client, w
     assert "North A targets to review" not in page
     assert "A note for everyone" in page
     assert response.context["unread_notifications"] == 1
+
+
+def test_a_trust_wide_role_sees_alerts_about_any_academy(client, world):
+    trustee = world[R.TRUSTEE]
+    notify(users=[trustee], kind="target.decision_needed", title="South B targets for the board",
+           body="", url="/academies/100004/targets/", academy=world.south_b, email=False)
+    client.force_login(trustee)
+    response = client.get(LIST)
+    assert "South B targets for the board" in response.content.decode()
+    assert response.context["unread_notifications"] == 1
