@@ -42,6 +42,18 @@ ACTIONS: dict[str, frozenset[str]] = {
     "standard.change": frozenset({R.ADMINISTRATOR, R.EXECUTIVE}),
     "plan.view": ALL_ROLES,
     "plan.change": frozenset({R.EXECUTIVE, R.HUB_LEAD, R.HEADTEACHER, R.SIEL}),
+    # Health checks (which states a role reads is the HealthCheck queryset's rule) and visits
+    "healthcheck.view": ALL_ROLES,
+    "healthcheck.file": frozenset({R.SIEL, R.EXECUTIVE, R.HUB_LEAD}),  # write, submit, publish
+    "healthcheck.respond": frozenset({R.HEADTEACHER}),  # the factual-accuracy response
+    "healthaction.update": frozenset({R.SIEL, R.EXECUTIVE, R.HUB_LEAD, R.HEADTEACHER}),
+    "visit.view": ALL_ROLES,
+    "visit.record": frozenset({R.GOVERNOR}),
+    # The risk register (trust-only risks are the Risk queryset's rule)
+    "risk.view": ALL_ROLES,
+    "risk.change": frozenset({R.EXECUTIVE, R.SIEL, R.HUB_LEAD}),
+    "risk.register": frozenset({R.EXECUTIVE, R.SIEL, R.TRUSTEE, R.HUB_LEAD, R.ADMINISTRATOR}),
+    "riskrule.change": frozenset({R.EXECUTIVE, R.ADMINISTRATOR}),
 }
 
 

@@ -234,6 +234,10 @@ class Membership(models.Model):
         "academies.Academy", null=True, blank=True, on_delete=models.CASCADE,
         related_name="memberships",
     )
+    lgb_chair = models.BooleanField(
+        "chair of the LGB", default=False,
+        help_text="This governor chairs the academy's local governing board and hears of its shared risks.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -250,6 +254,10 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "role", "academy"], condition=Q(academy__isnull=False),
                 name="membership_academy_role_once",
+            ),
+            models.CheckConstraint(
+                name="membership_chair_is_a_governor",
+                condition=Q(lgb_chair=False) | Q(role="governor"),
             ),
             models.CheckConstraint(
                 name="membership_scope_matches_role",
@@ -272,6 +280,8 @@ class Membership(models.Model):
             raise ValidationError("A hub lead needs a hub, and no academy.")
         if self.role in ACADEMY_ROLES and (not self.academy_id or self.hub_id):
             raise ValidationError(f"{self.get_role_display()} needs an academy, and no hub.")
+        if self.lgb_chair and self.role != Role.GOVERNOR:
+            raise ValidationError("Only a governor can chair the local governing board.")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -280,6 +290,9 @@ class NotificationQuerySet(models.QuerySet):
 
     def email_unsent(self):
         return self.filter(email=True, emailed_at__isnull=True)
+
+    def digest_unsent(self):
+        return self.filter(digest=True, digested_at__isnull=True)
 
 
 class Notification(models.Model):
@@ -308,6 +321,11 @@ class Notification(models.Model):
     # lost with its worker, so the email is tried again.
     email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    digest = models.BooleanField(
+        default=False, help_text="Emailed in the person's daily digest rather than on its own."
+    )
+    digest_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    digested_at = models.DateTimeField(null=True, blank=True)
     dedupe_key = models.CharField(
         max_length=200, blank=True,
         help_text="The same event notifies a person once, e.g. target:<uuid>:off_track:2026-11-22.",
@@ -330,6 +348,10 @@ class Notification(models.Model):
                 fields=["created_at"], condition=Q(email=True, emailed_at=None),
                 name="notification_email_unsent",
             ),
+            models.Index(
+                fields=["user", "created_at"], condition=Q(digest=True, digested_at=None),
+                name="notification_digest_unsent",
+            ),
         ]
 
     def __str__(self):
@@ -338,3 +360,26 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear about one kind of notification. Without a row, the kind's
+    default applies (trust.notifications.KINDS): usually an email straight away."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "Email straight away"
+        DIGEST = "digest", "In my daily digest email"
+        APP = "app", "In the app only"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=50)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} {self.get_delivery_display().lower()}"

@@ -15,12 +15,21 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .access import scope_for
-from .models import ACADEMY_ROLES, HUB_ROLES, TRUST_ROLES, Membership, Notification, User
+from .models import (
+    ACADEMY_ROLES,
+    HUB_ROLES,
+    TRUST_ROLES,
+    Membership,
+    Notification,
+    NotificationPreference,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,34 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 # notifications to it rather than racing it.
 SWEEP_GRACE = datetime.timedelta(minutes=5)
 SWEEP_BATCH = 200
+
+# Every kind of notification the product sends: code -> what a person reads on the settings
+# page. Each person chooses, per kind, an email straight away, the daily digest, or the app only.
+KINDS = {
+    "target.review_needed": "Targets await the LGB's review",
+    "target.decision_needed": "Targets await the Trust Board's decision",
+    "target.returned": "Targets returned to draft",
+    "target.off_track": "A target has gone off track",
+    "target.deadline": "The deadline for agreeing targets",
+    "risk.raised": "A risk is raised",
+    "risk.changed": "A risk's score or rating changes",
+    "risk.closed": "A risk is closed",
+    "risk.review_overdue": "A risk's review is overdue",
+    "healthcheck.submitted": "A health-check report awaits the headteacher's factual-accuracy check",
+    "healthcheck.responded": "A headteacher has responded to a health-check report",
+    "healthcheck.published": "A health-check report is published",
+    "action.overdue": "A health-check action is overdue",
+}
+Delivery = NotificationPreference.Delivery
+
+
+def delivery_for(users, kind):
+    """How each of `users` wants `kind` delivered: {user id: Delivery}. One query."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user__in=[u.pk for u in users], kind=kind)
+        .values_list("user_id", "delivery")
+    )
+    return {user.pk: chosen.get(user.pk, Delivery.IMMEDIATE) for user in users}
 
 
 def people_with_roles(roles, academy=None):
@@ -50,7 +87,8 @@ def notify(*, users, kind, title, body, url, academy=None, dedupe_key="", email=
 
     Inactive people are skipped, and so is anyone already told about the event `dedupe_key`
     names (e.g. "target:<uuid>:off_track:2026-11-22"), even by a concurrent call. Call it
-    inside the transaction of the change; with `email`, the emails are sent after commit.
+    inside the transaction of the change; with `email`, each person gets it as they chose for
+    its kind: an email sent after commit, a line in their daily digest, or the app only.
     """
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError(f"A notification links to a path inside the app, not {url!r}.")
@@ -63,10 +101,13 @@ def notify(*, users, kind, title, body, url, academy=None, dedupe_key="", email=
             for user_id in told.values_list("user_id", flat=True):
                 del recipients[user_id]
         now = timezone.now()
+        delivery = delivery_for(list(recipients.values()), kind) if email else {}
         candidates = [
             Notification(
                 uuid=uuid.uuid4(), user=user, kind=kind, title=title, body=body, url=url,
-                academy=academy, created_at=now, email=email, dedupe_key=dedupe_key,
+                academy=academy, created_at=now, dedupe_key=dedupe_key,
+                email=delivery.get(user.pk) == Delivery.IMMEDIATE,
+                digest=delivery.get(user.pk) == Delivery.DIGEST,
             )
             for user in recipients.values()
         ]
@@ -180,3 +221,68 @@ def notifications_for(user):
     if not covered:  # an empty filter: a trust-wide role sees every academy
         return mine
     return mine.filter(Q(academy__isnull=True) | covered)
+
+
+# ---------------------------------------------------------------------------------------------
+# The daily digest: one email per person with everything they chose to hear about that way.
+
+
+def digest_user_ids():
+    """People with notifications owed to their digest."""
+    return list(
+        Notification.objects.digest_unsent().order_by("user_id").values_list("user_id", flat=True).distinct()
+    )
+
+
+def send_digest(*, user_id):
+    """Email one person their digest: every notification owed to it, once. Returns how many
+    notifications it carried (0 when another run holds them or there are none).
+
+    The notifications are claimed first, so two runs at once send one email; if sending fails,
+    the claim is given back and the error raised, so a retry sends them."""
+    now = timezone.now()
+    owed = Notification.objects.digest_unsent().filter(user_id=user_id).filter(
+        Q(digest_claimed_at__isnull=True) | Q(digest_claimed_at__lt=_stale_claim_before(now))
+    )
+    ids = list(owed.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    claimed = owed.filter(pk__in=ids).update(digest_claimed_at=now)
+    if not claimed:
+        return 0
+    notifications = list(
+        Notification.objects.filter(pk__in=ids, digest_claimed_at=now, digested_at__isnull=True)
+        .select_related("user", "academy").order_by("created_at", "pk")
+    )
+    if not notifications:
+        return 0
+    user = notifications[0].user
+    try:
+        if user.is_active:
+            _digest_message(user, notifications).send()
+    except Exception:
+        Notification.objects.filter(pk__in=[n.pk for n in notifications], digested_at__isnull=True).update(
+            digest_claimed_at=None
+        )
+        raise
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digested_at=timezone.now())
+    return len(notifications)
+
+
+def _digest_message(user, notifications):
+    base = site_url()
+    for notification in notifications:
+        notification.link = f"{base}{notification.url}" if notification.url else ""
+    context = {
+        "user": user,
+        "notifications": notifications,
+        "all_link": f"{base}{reverse('notifications:list')}",
+        "settings_link": f"{base}{reverse('notifications:settings')}",
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Your daily digest: {len(notifications)} notification{pluralize(len(notifications))}",
+        body=render_to_string("emails/digest.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string("emails/digest.html", context), "text/html")
+    return message

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -145,7 +146,22 @@ CELERY_BEAT_SCHEDULE = {
     "notification-emails-owed": {
         "task": "trust.tasks.send_unsent_notification_emails", "schedule": 10 * 60,
     },
+    "daily-digest": {
+        "task": "trust.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0),
+    },
+    "daily-risk-reviews-and-actions": {
+        "task": "healthchecks.tasks.daily_sweep", "schedule": crontab(hour=6, minute=30),
+    },
+    "nightly-risk-rules": {
+        "task": "healthchecks.tasks.run_risk_rules", "schedule": crontab(hour=2, minute=30),
+    },
 }
+# With the broker down, a request that enqueues after commit must not hang: give up quickly
+# (the work is in the database and a periodic sweep sends it) rather than block the user.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.2}
 # Where links in emails point.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_TIMEZONE = "Europe/London"

@@ -39,6 +39,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
     path("academies/", include("academies.urls")),
+    # Health checks, risks and visits; their academy pages (academies/<urn>/health-checks/ ...)
+    # come after the academies' own, which never match them.
+    path("", include("healthchecks.urls")),
     path("notifications/", include("trust.urls_notifications")),
     path("api/v1/", include("trust.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,6 +7,8 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from academies.models import Academy, ImportBatch
+from academies.signals import data_changed
+from trust.queue import enqueue_on_commit
 
 from .base import Context, Parsed, RowError
 from .formats import FORMATS, format_for
@@ -156,12 +158,14 @@ def write(batch, parsed, fmt):
 
 
 def _after_import(batch):
-    """New figures move targets: recompute the progress of the academies touched, after commit."""
+    """New figures move targets and may raise risks: recompute the progress of the academies
+    touched after commit, and tell the apps that watch the data (the `data_changed` signal)."""
     academy_ids = list(batch.academies.values_list("pk", flat=True))
     if academy_ids:
         from academies.tasks import recompute_target_progress
 
-        transaction.on_commit(lambda: recompute_target_progress.delay(academy_ids))
+        enqueue_on_commit(recompute_target_progress, academy_ids)
+        data_changed.send(sender=ImportBatch, academy_ids=academy_ids)
 
 
 def _finish(batch, status, *, counts=None, errors=(), notes=(), skipped=0):
