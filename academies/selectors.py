@@ -522,8 +522,8 @@ def compare_judgements(sef, other, other_name):
     if ours == theirs:
         return Verdict("same", "=", f"Self-evaluation the same as {other_name}")
     if ours < theirs:  # a lower index is a better grade
-        return Verdict("higher", "\u25b2", f"Self-evaluation higher than {other_name}")
-    return Verdict("lower", "\u25bc", f"Self-evaluation lower than {other_name}")
+        return Verdict("higher", "\u25b2", f"Self-evaluation higher than {other_name}: over-graded")
+    return Verdict("lower", "\u25bc", f"Self-evaluation lower than {other_name}: under-graded")
 
 
 @dataclass(frozen=True)
@@ -574,8 +574,14 @@ def latest_judged_inspection(inspections):
     return next((i for i in inspections if i.judgements.all()), None)
 
 
-def sef_comparison(academy, *, inspections=None, sef=None):
-    """The SEF against the latest inspection, area by area."""
+# Apps that build on this one add columns to the comparison (the health checks app adds the latest
+# health check the reader may see), so that academies never imports them. Each provider is
+# called as provider(academy, user) and returns (Column, {area: Judged}) or None.
+COMPARISON_COLUMNS = []
+
+
+def sef_comparison(academy, *, inspections=None, sef=None, user=None):
+    """The SEF against the latest inspection (and any column another app provides), area by area."""
     inspections = inspections_for(academy) if inspections is None else inspections
     sef = latest_sef(academy) if sef is None else sef
     inspection = latest_judged_inspection(inspections)
@@ -587,6 +593,12 @@ def sef_comparison(academy, *, inspections=None, sef=None):
         } if inspection else {},
     }
     columns = [SEF_COLUMN, INSPECTION_COLUMN]
+    for provider in COMPARISON_COLUMNS:
+        extra = provider(academy, user)
+        if extra is not None:
+            column, by_area = extra
+            columns.append(column)
+            judged[column.key] = by_area
     return Comparison(columns, comparison_rows(columns, judged), inspection)
 
 

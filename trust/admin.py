@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import AcademicYear, Hub, Membership, Notification, Term, Trust, User
+from .models import AcademicYear, Hub, Membership, Notification, NotificationPreference, Term, Trust, User
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["academy"]
-    fields = ["role", "hub", "academy"]
+    fields = ["role", "hub", "academy", "lgb_chair"]
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -73,8 +73,8 @@ class HubAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "hub", "academy", "created_at"]
-    list_filter = ["role", "hub"]
+    list_display = ["user", "role", "hub", "academy", "lgb_chair", "created_at"]
+    list_filter = ["role", "hub", "lgb_chair"]
     search_fields = ["user__full_name", "user__email", "academy__name", "academy__urn"]
     autocomplete_fields = ["user", "academy"]
 
@@ -85,3 +85,11 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "user__email"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "delivery"]
+    list_filter = ["kind", "delivery"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user"]

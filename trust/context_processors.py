@@ -17,6 +17,10 @@ def navigation(request):
         items.append(("standards", "Standards", reverse("academies:standards")))
     if scope.can_anywhere("plan.view"):
         items.append(("priorities", "Priorities", reverse("academies:priorities")))
+    if scope.can_anywhere("healthcheck.view"):
+        items.append(("healthchecks", "Health checks", reverse("healthchecks:list")))
+    if scope.can_anywhere("risk.register"):
+        items.append(("risks", "Risks", reverse("healthchecks:risks")))
     if scope.can_anywhere("target.agree"):
         items.append(("board", "Board decisions", reverse("academies:targets-board")))
     if scope.can_anywhere("data.import"):
@@ -33,6 +37,9 @@ def navigation(request):
         current = "priorities"
     if current == "academies" and match.url_name == "targets-board":
         current = "board"
+    if current == "healthchecks":
+        name = match.url_name or ""
+        current = "risks" if name.startswith(("risk", "rule")) else "healthchecks"
     if current == "academies" and (match.url_name or "").startswith("import"):
         current = "imports"  # imports live under /academies/ but have their own menu item
     return {

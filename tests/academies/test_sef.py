@@ -116,16 +116,17 @@ def test_the_latest_judgement_of_each_area_is_shown(client, world):
 
 
 @pytest.mark.parametrize(("sef_grade", "verdict"), [
-    ("2", "▲ Self-evaluation higher than the inspection"),
+    ("2", "▲ Self-evaluation higher than the inspection: over-graded"),
     ("3", "= Self-evaluation the same as the inspection"),
-    ("4", "▼ Self-evaluation lower than the inspection"),
+    ("4", "▼ Self-evaluation lower than the inspection: under-graded"),
 ])
 def test_on_the_same_scale_the_sef_is_marked_higher_same_or_lower(client, world, sef_grade, verdict):
     make_inspection(world.north_a, datetime.date(2024, 10, 8), judgements=[("quality_of_education", "3")])
     make_sef(world.north_a, grade=sef_grade)
     client.force_login(world[Role.GOVERNOR])
     row = comparison_row(client.get(ofsted_url(world.north_a)), "Quality of education")
-    assert row.endswith(verdict)
+    # The verdict against the inspection, then the health-check column (none yet).
+    assert row.endswith(f"{verdict} Nothing to compare")
 
 
 def test_on_different_scales_both_are_shown_as_they_are_and_not_compared(client, world):
@@ -136,7 +137,7 @@ def test_on_different_scales_both_are_shown_as_they_are_and_not_compared(client,
     row = comparison_row(client.get(ofsted_url(world.north_a)), "Early years provision")
     assert "Good (2)" in row and "four-point (1 to 4)" in row
     assert "Expected standard" in row and "report card (five-point)" in row
-    assert row.endswith("≠ Different scales: not compared")
+    assert row.endswith("≠ Different scales: not compared Nothing to compare")
 
 
 def test_areas_judged_by_only_one_side_say_there_is_nothing_to_compare(client, world):
@@ -157,5 +158,44 @@ def test_an_ungraded_inspection_leaves_the_last_grades_to_compare_with(client, w
     client.force_login(world[Role.EXECUTIVE])
     page = client.get(ofsted_url(world.north_a))
     assert "against the inspection of 6 February 2023" in text(page)
-    assert comparison_row(page, "Quality of education").endswith("Self-evaluation the same as the inspection")
+    assert comparison_row(page, "Quality of education").endswith(
+        "Self-evaluation the same as the inspection Nothing to compare")
     assert "Outcome (ungraded inspection) Standards maintained" in text(page)
+
+
+# --- The third column: the latest health check ----------------------------------------------------
+
+
+def test_the_latest_health_check_is_a_third_column_with_over_and_under_grading(client, world):
+    from tests.healthchecks.makers import make_health_check
+
+    make_sef(world.north_a, area="curriculum_and_teaching", scale="five_point", grade="strong",
+             judged_on=datetime.date(2025, 10, 1))
+    make_sef(world.north_a, area="achievement", scale="five_point", grade="needs_attention",
+             judged_on=datetime.date(2025, 10, 1))
+    make_health_check(world.north_a, visit_start=datetime.date(2025, 11, 12),
+                      judgements=[("curriculum_and_teaching", "expected"), ("achievement", "expected")])
+    client.force_login(world[Role.GOVERNOR])
+    page = client.get(ofsted_url(world.north_a))
+    assert "Latest health check (12 Nov 2025)" in page.content.decode()
+    assert comparison_row(page, "Curriculum and teaching").endswith(
+        "▲ Self-evaluation higher than the health check: over-graded")
+    assert comparison_row(page, "Achievement").endswith(
+        "▼ Self-evaluation lower than the health check: under-graded")
+
+
+def test_a_governor_compares_only_with_a_published_health_check(client, world):
+    from healthchecks.models import HealthCheck
+    from tests.healthchecks.makers import make_health_check
+
+    make_sef(world.north_a, area="achievement", scale="five_point", grade="expected", judged_on=datetime.date(2025, 10, 1))
+    make_health_check(world.north_a, visit_start=datetime.date(2025, 11, 12),
+                      judgements=[("achievement", "expected")])
+    make_health_check(world.north_a, status=HealthCheck.Status.DRAFT, visit_start=datetime.date(2026, 2, 3),
+                      judgements=[("achievement", "urgent_improvement")])
+    client.force_login(world[Role.GOVERNOR])
+    page = client.get(ofsted_url(world.north_a)).content.decode()
+    assert "Latest health check (12 Nov 2025)" in page and "3 Feb 2026" not in page
+    client.force_login(world[Role.SIEL])
+    page = client.get(ofsted_url(world.north_a)).content.decode()
+    assert "Latest health check (3 Feb 2026, draft)" in page

@@ -2,6 +2,7 @@
 one about an academy the owner no longer sees."""
 
 from trust.models import Notification
+from trust.notifications import KINDS
 
 from .common import Case, R, sees
 
@@ -27,4 +28,8 @@ CASES = [
     Case("notifications:read", "get", 405, object_kwargs=owners_notification),
     Case("notifications:read-all", "post", 302),
     Case("notifications:read-all", "get", 405),
+    Case("notifications:settings", "get", 200),
+    Case("notifications:settings", "post", 302, data=lambda world, academy: {
+        f"delivery-{kind}": "digest" for kind in KINDS
+    }),
 ]

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from kombu.exceptions import OperationalError as BrokerDown
 
 from tests.factories import Role, UserFactory, person
@@ -398,3 +399,40 @@ def test_a_trust_wide_role_sees_alerts_about_any_academy(client, world):
     response = client.get(LIST)
     assert "South B targets for the board" in response.content.decode()
     assert response.context["unread_notifications"] == 1
+
+
+def test_each_person_chooses_how_they_hear_about_each_kind(client, world, commits):
+    from trust.models import NotificationPreference
+    from trust.notifications import KINDS, notify
+
+    head = world[Role.HEADTEACHER]
+    client.force_login(head)
+    page = client.get(reverse("notifications:settings"))
+    assert page.status_code == 200
+    assert all(escape(label) in page.content.decode() for label in KINDS.values())
+    choices = {f"delivery-{kind}": "immediate" for kind in KINDS}
+    choices["delivery-risk.raised"] = "digest"
+    choices["delivery-risk.closed"] = "app"
+    assert client.post(reverse("notifications:settings"), choices).status_code == 302
+    assert dict(NotificationPreference.objects.filter(user=head).values_list("kind", "delivery"))[
+        "risk.raised"] == "digest"
+
+    made = {}
+    for kind in ("risk.raised", "risk.closed", "target.off_track"):
+        made[kind] = notify(users=[head], kind=kind, title=kind, body="", url="/")[0]
+    assert (made["risk.raised"].email, made["risk.raised"].digest) == (False, True)
+    assert (made["risk.closed"].email, made["risk.closed"].digest) == (False, False)
+    assert (made["target.off_track"].email, made["target.off_track"].digest) == (True, False)
+
+
+def test_an_unknown_choice_saves_nothing_and_says_what_to_fix(client, world):
+    from trust.models import NotificationPreference
+    from trust.notifications import KINDS
+
+    client.force_login(world[Role.GOVERNOR])
+    choices = {f"delivery-{kind}": "digest" for kind in KINDS}
+    choices["delivery-risk.raised"] = "carrier-pigeon"
+    response = client.post(reverse("notifications:settings"), choices)
+    assert response.status_code == 400
+    assert "Choose how to hear about: A risk is raised." in response.content.decode()
+    assert not NotificationPreference.objects.exists()
