@@ -188,7 +188,8 @@ def test_a_governor_compares_only_with_a_published_health_check(client, world):
     from healthchecks.models import HealthCheck
     from tests.healthchecks.makers import make_health_check
 
-    make_sef(world.north_a, area="achievement", scale="five_point", grade="expected", judged_on=datetime.date(2025, 10, 1))
+    make_sef(world.north_a, area="achievement", scale="five_point", grade="expected",
+             judged_on=datetime.date(2025, 10, 1))
     make_health_check(world.north_a, visit_start=datetime.date(2025, 11, 12),
                       judgements=[("achievement", "expected")])
     make_health_check(world.north_a, status=HealthCheck.Status.DRAFT, visit_start=datetime.date(2026, 2, 3),
