@@ -11,7 +11,7 @@ is the ACTIONS table below; a role grants an action only within the academies it
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -192,7 +192,8 @@ def get_scoped_or_404(user, queryset, *, action, **lookup):
     """The object matching `lookup` within the person's scope, or 404; 403 if not `action`."""
     try:
         obj = queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        # A malformed identifier (e.g. not a UUID) is not found, like a missing one.
         raise Http404 from None
     require(user, action, obj.access_academy)
     return obj

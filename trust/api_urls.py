@@ -7,6 +7,8 @@ from academies.api import AcademyViewSet
 from academies.api_plans import register as register_plans
 from academies.api_standards import register as register_standards
 from academies.api_targets import register as register_targets
+from healthchecks.api import register as register_healthchecks
+from trust.api_notifications import register as register_notifications
 
 router = DefaultRouter()
 router.register("academies", AcademyViewSet, basename="academy")
@@ -15,6 +17,8 @@ api_data.register(router)
 register_plans(router)
 register_targets(router)
 register_standards(router)
+register_healthchecks(router)
+register_notifications(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -87,3 +87,10 @@ def test_two_people_adding_the_same_target_at_once_get_an_explanation_not_an_err
         services.target_create(academy=world.north_a, academic_year=year, measure=measure,
                                value=Decimal("82"), by=world[Role.HEADTEACHER])
     assert Target.objects.filter(academy=world.north_a, measure=measure).count() == 1
+
+
+@pytest.mark.parametrize("url", ["/api/v1/targets/not-a-uuid/", "/api/v1/plans/not-a-uuid/"])
+def test_a_malformed_identifier_is_not_found_like_a_missing_one(client, world, url):
+    client.force_login(world[Role.EXECUTIVE])
+    response = client.get(url)
+    assert response.status_code == 404

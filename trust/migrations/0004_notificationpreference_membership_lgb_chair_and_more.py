@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='membership',
             name='lgb_chair',
-            field=models.BooleanField(default=False, help_text="This governor chairs the academy's local governing board, and hears about its shared risks.", verbose_name='chair of the LGB'),
+            field=models.BooleanField(default=False, help_text="This governor chairs the academy's local governing board and hears of its shared risks.", verbose_name='chair of the LGB'),
         ),
         migrations.AddField(
             model_name='notification',
