@@ -47,6 +47,7 @@ from .models import (
     RiskEvent,
 )
 from .models.risks import RAG, Category, Visibility
+from .rules import visible_evidence
 from .services import StaleEdit
 
 S = HealthCheck.Status
@@ -790,7 +791,9 @@ class RiskSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     rule = serializers.CharField(source="rule.name", read_only=True, allow_null=True,
                                  help_text="The rule over the data that raised it, if one did.")
-    evidence = serializers.JSONField(read_only=True, help_text="What the rule saw, when a rule raised it.")
+    evidence = serializers.SerializerMethodField(
+        help_text="What the rule saw, if a rule raised it; governors see a small group's figures suppressed."
+    )
     raised_by = serializers.SerializerMethodField()
     reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True,
@@ -822,6 +825,10 @@ class RiskSerializer(serializers.ModelSerializer):
 
     def get_raised_by(self, risk) -> str | None:
         return _name(risk.raised_by)
+
+    def get_evidence(self, risk) -> list[dict]:
+        request = self.context.get("request")
+        return visible_evidence(risk, request.user if request else None)
 
     def get_review_overdue(self, risk) -> bool:
         return risk.review_overdue(self.context.get("today") or timezone.localdate())

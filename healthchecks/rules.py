@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from academies.models import Academy, Comparator, Inspection, Result
 from academies.models.ofsted import FIVE_POINT, FOUR_POINT
+from academies.selectors import hides_small_cohorts
+from trust.models import Trust
 
 from .models import HealthCheck, RiskRule
 from .risks import raise_from_rule
@@ -80,6 +82,7 @@ def measure_findings(rule, academies):
         if bool(c.term) == termly
     }
     worse_sign = 1 if measure.higher_is_better is False else -1
+    threshold = small_cohort_threshold()
     for academy_id, periods in figures.items():
         latest = max(periods)
         run, period = [], latest
@@ -104,11 +107,14 @@ def measure_findings(rule, academies):
                 "value": _fmt(r.value),
                 "national": _fmt(c.value),
                 "worse_by": _fmt(g),
-                "source": r.batch.file_name if r.batch_id else "entered by hand",
+                "cohort": r.cohort,
+            "source": r.batch.file_name if r.batch_id else "entered by hand",
                 "as_at": r.updated_at.date().isoformat(),
             }
             for p, r, c, g in reversed(run)
         ]
+        # A small group's figure is not written into the description governors read.
+        small = any(r.cohort is not None and r.cohort <= threshold for _, r, _, _ in run)
         word = "above" if worse_sign == 1 else "below"
         unit = " percentage points" if measure.unit == "percent" else ""
         yield Finding(
@@ -119,11 +125,35 @@ def measure_findings(rule, academies):
             description=(
                 f"{measure.label} for {group.lower()} pupils at {academy.name} has been {word} national "
                 f"by more than {_fmt(rule.margin)}{unit} in each of the last {rule.periods} "
-                f"{'terms' if termly else 'years'}, most recently {period_label(*latest)} "
-                f"({evidence[-1]['value']} against {evidence[-1]['national']})."
+                f"{'terms' if termly else 'years'}, most recently {period_label(*latest)}"
+                + ("." if small else f" ({evidence[-1]['value']} against {evidence[-1]['national']}).")
             ),
             evidence=evidence,
         )
+
+
+def small_cohort_threshold():
+    trust = Trust.current()
+    return trust.small_cohort_threshold if trust else 5
+
+
+def visible_evidence(risk, user):
+    """The evidence of a risk as `user` may read it: a governor sees a small group's figures as
+    suppressed, as everywhere else in the product."""
+    evidence = [dict(entry) for entry in risk.evidence or [] if isinstance(entry, dict)]
+    if risk.academy_id is None or not hides_small_cohorts(user, risk.academy):
+        return evidence
+    threshold = small_cohort_threshold()
+    for entry in evidence:
+        cohort = entry.get("cohort")
+        if cohort is not None and cohort <= threshold:
+            for name in ("value", "worse_by"):
+                if name in entry:
+                    entry[name] = SUPPRESSED
+    return evidence
+
+
+SUPPRESSED = "suppressed (small group)"
 
 
 def _latest_inspections(academies):

@@ -43,6 +43,7 @@ from .forms_risks import (
 )
 from .models import Category, Risk, RiskRule, Visibility
 from .models.risks import RAG, Frequency
+from .rules import visible_evidence
 from .tasks import run_risk_rules
 
 PER_PAGE = 25
@@ -240,7 +241,7 @@ def _detail_page(request, risk):
         "risk": risk,
         "today": timezone.localdate(),
         "overdue": risk.review_overdue(timezone.localdate()),
-        "evidence": evidence_rows(risk.evidence),
+        "evidence": evidence_rows(visible_evidence(risk, request.user)),
         "events": _events(risk),
         "can_change": can_change,
         "review_form": ReviewForm(initial=initial, auto_id="review-%s") if can_change else None,

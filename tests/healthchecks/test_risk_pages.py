@@ -622,3 +622,27 @@ def test_a_bad_rule_gets_a_clear_error(client, world):
     assert not RiskRule.objects.exists()
     offered = response.context["form"].fields["measure"].queryset
     assert context not in offered and offered.filter(code="ks2_expected").exists()
+
+
+def test_a_governor_reads_a_small_groups_evidence_as_suppressed(client, world):
+    from healthchecks.rules import SUPPRESSED
+
+    evidence = [
+        {"period": "Autumn 2025/26", "measure": "Persistent absence", "pupil_group": "Disadvantaged",
+         "value": "31.5", "national": "24.1", "worse_by": "7.4", "cohort": 4, "source": "absence.csv"},
+        {"period": "Spring 2025/26", "measure": "Persistent absence", "pupil_group": "Disadvantaged",
+         "value": "30.2", "national": "23.8", "worse_by": "6.4", "cohort": 40, "source": "absence.csv"},
+    ]
+    risk = make_risk(world.north_a, evidence=evidence)
+    url = reverse("healthchecks:risk", kwargs={"uuid": risk.uuid})
+    api = reverse("api:risk-detail", kwargs={"uuid": risk.uuid})
+
+    client.force_login(world[Role.GOVERNOR])
+    page = client.get(url).content.decode()
+    assert SUPPRESSED in page and "31.5" not in page and "30.2" in page
+    values = [entry["value"] for entry in client.get(api).json()["evidence"]]
+    assert values == [SUPPRESSED, "30.2"]
+
+    client.force_login(world[Role.EXECUTIVE])
+    assert "31.5" in client.get(url).content.decode()
+    assert [entry["value"] for entry in client.get(api).json()["evidence"]] == ["31.5", "30.2"]
