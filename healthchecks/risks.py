@@ -143,7 +143,10 @@ def raise_from_rule(*, rule, academy, key, title, description, evidence):
 
 
 def _locked(risk, version):
-    current = Risk.objects.select_for_update().select_related("academy", "owner").get(pk=risk.pk)
+    # Lock the risk's row only: PostgreSQL cannot lock the nullable side of an outer join.
+    current = (
+        Risk.objects.select_for_update(of=("self",)).select_related("academy", "owner").get(pk=risk.pk)
+    )
     if version is not None and int(version) != current.version:
         raise StaleEdit(
             "Someone else changed this risk since you opened it. Your changes were not saved: reload "
@@ -160,6 +163,9 @@ def risk_change(*, risk, by, reason, version=None, **fields):
         raise ValidationError({"reason": "Say why the risk is changing: it goes in its history."})
     current = _locked(risk, version)
     before_score, before_rag = current.score, current.rag
+    if current.academy_id is None and "visibility" in fields:
+        # A trust-level risk is always trust-only: asking to share it changes nothing.
+        fields["visibility"] = Visibility.TRUST_ONLY
     changes = {}
     for name, value in fields.items():
         if name not in EDITABLE:

@@ -110,7 +110,7 @@ def health_check_create(*, academy, by, judgements=(), recommendations=(), **fie
 def _set_judgements(health_check, judgements):
     """Replace the report's judgements; returns {area: [before, after]} for the history."""
     allowed = {a.value for a in AREAS}
-    before = {j.area: j.grade for j in health_check.judgements.all()}
+    before = {j.area: (j.grade, j.commentary) for j in health_check.judgements.all()}
     rows = []
     for area, grade, commentary in judgements:
         if not grade:
@@ -127,12 +127,17 @@ def _set_judgements(health_check, judgements):
         raise ValidationError("Judge each area once.")
     health_check.judgements.all().delete()
     HealthCheckJudgement.objects.bulk_create(rows)
-    after = {row.area: row.grade for row in rows}
-    return {
-        area: [before.get(area, ""), after.get(area, "")]
-        for area in sorted(set(before) | set(after))
-        if before.get(area) != after.get(area)
-    }
+    after = {row.area: (row.grade, row.commentary) for row in rows}
+    # A grade's change is recorded as the grades; a change of commentary alone is a change too,
+    # recorded on its own, so that it moves the version and goes in the history.
+    changes = {}
+    for area in sorted(set(before) | set(after)):
+        (old_grade, old_text), (new_grade, new_text) = before.get(area, ("", "")), after.get(area, ("", ""))
+        if old_grade != new_grade:
+            changes[area] = [old_grade, new_grade]
+        elif old_text != new_text:
+            changes[f"{area} commentary"] = [old_text, new_text]
+    return changes
 
 
 def _add_action(health_check, number, *, recommendation, due_on, owner=None, owner_name=""):
@@ -190,8 +195,12 @@ def health_check_edit(*, health_check, by, version, judgements=None, recommendat
 
 
 def _set_recommendations(health_check, recommendations):
-    existing = {str(a.uuid): a for a in health_check.actions.all()}
-    kept, changes = set(), {}
+    """Returns the changes for the history: for each number, the recommendation it had before
+    and has now (so a reorder, a removal and an addition are all kept), and each kept action's
+    change of due date or owner."""
+    existing = {str(a.uuid): a for a in health_check.actions.select_related("owner")}
+    before = {a.number: a.recommendation for a in existing.values()}
+    after, kept, changes = {}, set(), {}
     # Renumber in the order given: free the numbers first so the unique constraint holds.
     health_check.actions.update(number=F("number") + 1000)
     for number, item in enumerate(recommendations, start=1):
@@ -200,19 +209,26 @@ def _set_recommendations(health_check, recommendations):
         if key and key in existing:
             action = existing[key]
             kept.add(key)
+            was = {"due on": _text(action.due_on), "owner": action.owner_text}
             for name, value in item.items():
                 setattr(action, name, value)
             check_owner(action.owner, health_check.academy)
             action.number = number
             action.full_clean(exclude=["health_check"])
             action.save()
+            now = {"due on": _text(action.due_on), "owner": action.owner_text}
+            for name in was:
+                if was[name] != now[name]:
+                    changes[f"recommendation {number} {name}"] = [was[name], now[name]]
         else:
             action = _add_action(health_check, number, **item)
-            changes[f"recommendation {number}"] = ["", action.recommendation]
+        after[number] = action.recommendation
     for key, action in existing.items():
         if key not in kept:
-            changes[f"recommendation {action.number - 1000}"] = [action.recommendation, ""]
             action.delete()
+    for number in sorted(set(before) | set(after)):
+        if before.get(number, "") != after.get(number, ""):
+            changes[f"recommendation {number}"] = [before.get(number, ""), after.get(number, "")]
     return changes
 
 
