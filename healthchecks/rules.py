@@ -15,7 +15,7 @@ from academies.models.ofsted import FIVE_POINT, FOUR_POINT
 from academies.selectors import hides_small_cohorts
 from trust.models import Trust
 
-from .models import HealthCheck, RiskRule
+from .models import HealthCheck, Risk, RiskRule
 from .risks import raise_from_rule
 
 TERMS = {0: "", 1: "Autumn", 2: "Spring", 3: "Summer"}
@@ -123,7 +123,7 @@ def measure_findings(rule, academies):
             title=f"{measure.label} ({group.lower()}) {word} national for {rule.periods} "
             f"{'terms' if termly else 'years'} running",
             description=(
-                f"{measure.label} for {group.lower()} pupils at {academy.name} has been {word} national "
+                f"{measure.label} ({group.lower()}) at {academy.name} has been {word} national "
                 f"by more than {_fmt(rule.margin)}{unit} in each of the last {rule.periods} "
                 f"{'terms' if termly else 'years'}, most recently {period_label(*latest)}"
                 + ("." if small else f" ({evidence[-1]['value']} against {evidence[-1]['national']}).")
@@ -274,7 +274,15 @@ def run(academy_ids=None):
     if not academies:
         return raised
     for rule in RiskRule.objects.filter(active=True).select_related("measure"):
+        # What the rule has raised before, read once: a steady run costs the same queries however
+        # many academies there are. raise_from_rule checks again (and the database refuses a
+        # duplicate), for a run that races this one.
+        raised_before = Risk.objects.filter(rule=rule, academy__in=academies)
+        open_for = set(raised_before.filter(status=Risk.Status.OPEN).values_list("academy_id", flat=True))
+        keys = set(raised_before.values_list("academy_id", "rule_key"))
         for finding in findings(rule, academies):
+            if finding.academy.pk in open_for or (finding.academy.pk, finding.key) in keys:
+                continue
             risk = raise_from_rule(
                 rule=rule,
                 academy=finding.academy,
