@@ -50,8 +50,14 @@ test: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Pages, the import and target progress (manage.py bench), then the risk rules over the whole
+# trust (python -m academycards.bench, which takes --academies from BENCH_ARGS and its own
+# RULES_ARGS, e.g. --rules-repeat 10). Both always run; the target fails if either does.
 bench: install-dev
-	$(BIN)/python manage.py bench $(BENCH_ARGS)
+	@status=0; \
+	$(BIN)/python manage.py bench $(BENCH_ARGS) || status=1; \
+	$(BIN)/python -m academycards.bench $(BENCH_ARGS) $(RULES_ARGS) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var/trust.sqlite3 var/staticfiles

@@ -51,6 +51,8 @@ ACADEMY_PEOPLE = [
     (Role.GOVERNOR, "governor.meadow", "Tom Brennan", "Chair of the local governing board", "999101"),
     (Role.ACADEMY_DATA_MANAGER, "data.vale", "Lucy Chen", "Data manager", "999102"),
 ]
+# The governors who chair their academy's local governing board (and so hear of its shared risks).
+LGB_CHAIRS = {"governor.meadow"}
 
 
 def build(trust, hubs, password):
@@ -70,6 +72,8 @@ def build(trust, hubs, password):
     for role, local, name, title, urn in ACADEMY_PEOPLE:
         email = f"{local}@{DEMO_DOMAIN}"
         user = upsert_person(email, name, title, password)
-        Membership.objects.get_or_create(user=user, role=role, academy=academies[urn])
+        Membership.objects.update_or_create(
+            user=user, role=role, academy=academies[urn], defaults={"lgb_chair": local in LGB_CHAIRS}
+        )
         logins.append((Role(role).label, email, urn))
     return academies, logins

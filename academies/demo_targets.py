@@ -143,6 +143,11 @@ class People:
             )
             Membership.objects.get_or_create(user=user, role=Role.GOVERNOR, academy=academy)
             self.governors[academy.pk] = user
+        # Each chairs the academy's LGB, and so hears of its shared risks (a demo built before
+        # chairs were marked is brought up to date).
+        Membership.objects.filter(
+            role=Role.GOVERNOR, user__email__startswith="chair.", user__email__endswith=f"@{DEMO_DOMAIN}",
+        ).update(lgb_chair=True)
         if self.executive is not None:  # set to this run's demo password by trust.demo
             User.objects.filter(email__startswith="chair.", email__endswith=f"@{DEMO_DOMAIN}").update(
                 password=self.executive.password)

@@ -17,6 +17,14 @@ because absolute times on these machines are noisy.
   trust; `academies.progress.recompute()` over the whole trust (every target written again, and
   nothing changed) timed against reading the same rows as tuples, its queries counted at both
   sizes (the reads must not grow; the writes are UPDATEs in batches).
+- `health.HealthRecords`: the trust's health checks (2 an academy, in every state) and risk
+  register (6 risks an academy, some trust-only, some closed, some overdue; and a few about the
+  trust itself), grown with the trust in bulk, for the register, report and API pages.
+- `rules.RulesBench`: the trust's risk rules and the figures, inspections and reports they look
+  at, grown with the trust; `healthchecks.rules.run()` over every academy (a first run raising
+  every risk, and a steady run raising nothing) timed against reading the same rows, per
+  academy, its queries counted at both sizes (a steady run's must not grow). It runs in its own
+  process after `manage.py bench`: `python -m academycards.bench` (`make bench` runs both).
 - `measure`: counting queries and interleaved timing, usable by later measurements (tier
   recalculation, imports, board packs) that bring their own baseline.
 """

@@ -45,11 +45,13 @@ def median_ms(samples):
 
 
 _LITERALS = re.compile(r"'(?:[^']|'')*'|%s|\b\d+\b")
+_LISTS = re.compile(r"\(\?(?:, \?)+\)")
 
 
 def statement_shapes(sql_list):
-    """How many times each statement ran, literals blanked: `... WHERE id = ?` x 50."""
-    return Counter(_LITERALS.sub("?", sql) for sql in sql_list)
+    """How many times each statement ran, literals blanked: `... WHERE id = ?` x 50. A list of
+    values is one shape however long (`IN (?, ...)`): a longer list is not another query."""
+    return Counter(_LISTS.sub("(?, ...)", _LITERALS.sub("?", sql)) for sql in sql_list)
 
 
 def shape_changes(before, after):

@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from healthchecks.models import HealthCheck, Risk
+
 from .measure import count_queries, interleaved_times, median_ms
 from .world import EXECUTIVE, GOVERNOR, HUB_LEAD, BenchTrust
 
@@ -118,6 +120,74 @@ page("academy page", GOVERNOR, _academy_page, check=_shows_focus)
 page("API academies list", EXECUTIVE, lambda w: reverse("api:academy-list"), accept=JSON,
      check=_api_count(_all))
 page("API academy detail", EXECUTIVE, _api_academy, accept=JSON, check=_shows_focus)
+
+
+# Health checks and the risk register. Each check counts what the person should see, so a page
+# that quietly drops rows (or shows a trust-only risk to a governor) fails the run.
+
+def _shows(pattern):
+    """A check that the page says `pattern(world, user)`, a regular expression."""
+    def check(response, world):
+        user = response.wsgi_request.user
+        expected = pattern(world, user)
+        if not re.search(expected, response.content.decode(), flags=re.S):
+            return f"expected the page to match {expected!r}"
+        return None
+    return check
+
+
+def _open_risks(world, user):
+    return rf"\b{Risk.objects.visible_to(user).open().count()} risks?\b"
+
+
+def _focus_open_risks(world, user):
+    count = Risk.objects.visible_to(user).open().filter(academy=world.focus).count()
+    return rf"\b{count} open risks?\b"
+
+
+def _reports(world, user):
+    return rf"\b{HealthCheck.objects.visible_to(user).count()} reports?\b"
+
+
+def _focus_report_shown(world, user):
+    first = world.focus_report.actions.order_by("number").first()
+    return re.escape(world.focus.name) + ".*" + re.escape(first.recommendation[:40])
+
+
+def _api_risks(response, world):
+    count = response.json().get("count")
+    expected = Risk.objects.visible_to(response.wsgi_request.user).count()
+    if count != expected:
+        return f"the API listed {count} risks, expected {expected}"
+    return None
+
+
+def _register(world):
+    return reverse("healthchecks:risks")
+
+
+def _academy_risks(world):
+    return reverse("healthchecks:academy-risks", kwargs={"urn": world.focus.urn})
+
+
+def _report(world):
+    return reverse("healthchecks:detail", kwargs={"uuid": world.focus_report.uuid})
+
+
+def _report_list(world):
+    return reverse("healthchecks:list")
+
+
+page("risk register", EXECUTIVE, _register, check=_shows(_open_risks))
+page("risk register", HUB_LEAD, _register, check=_shows(_open_risks))
+page("academy risks page", EXECUTIVE, _academy_risks, check=_shows(_focus_open_risks))
+page("academy risks page", GOVERNOR, _academy_risks, check=_shows(_focus_open_risks))
+page("health-check report", EXECUTIVE, _report, check=_shows(_focus_report_shown))
+page("health-check report", GOVERNOR, _report, check=_shows(_focus_report_shown))
+page("health-check list", EXECUTIVE, _report_list, check=_shows(_reports))
+page("health-check list", HUB_LEAD, _report_list, check=_shows(_reports))
+page("API risk list", EXECUTIVE, lambda w: reverse("api:risk-list"), accept=JSON, check=_api_risks)
+page("API risk list", GOVERNOR, lambda w: reverse("api:risk-list"), accept=JSON, check=_api_risks)
 
 
 # Measuring them.

@@ -3,7 +3,8 @@
 Deterministic, with the mix of a large real trust: mostly primaries, some secondaries, special,
 alternative-provision and all-through academies; mostly open, a few joining (some not yet in a
 hub) and a few that have left. Every academy has a headteacher and a chair of governors; every
-hub has a hub lead; the executive sees the whole trust.
+hub has a hub lead; the executive and the School Improvement Executive Lead see the whole trust.
+Every academy that has not left has its health checks and risks in proportion (`health`).
 
 The points of view the pages are measured from are `BenchTrust.people`, keyed by the `who`
 of a case: "executive", "hub lead" (of the first hub) and "governor" (of the first academy,
@@ -18,6 +19,8 @@ from django.db import transaction
 
 from academies.models import Academy
 from trust.models import AcademicYear, Hub, Membership, Role, Trust, User
+
+from .health import HealthRecords
 
 EXECUTIVE, HUB_LEAD, GOVERNOR = "executive", "hub lead", "governor"
 
@@ -113,7 +116,19 @@ class BenchTrust:
             password=UNUSABLE_PASSWORD_PREFIX + "bench",
         )
         Membership.objects.create(user=executive, role=Role.EXECUTIVE)
+        self.siel = User.objects.create(
+            email=f"siel@{DOMAIN}", full_name="School Improvement Lead",
+            job_title="School Improvement Executive Lead", password=UNUSABLE_PASSWORD_PREFIX + "bench",
+        )
+        Membership.objects.create(user=self.siel, role=Role.SIEL)
         self.people: dict[str, User] = {EXECUTIVE: executive}
+        self.health = HealthRecords(self.today, self.siel, executive)
+        self.health.add_trust_risks()
+
+    @property
+    def focus_report(self):
+        """This year's health check of the focus academy: published, so its governor reads it."""
+        return self.health.focus_report
 
     @property
     def size(self):
@@ -166,10 +181,11 @@ class BenchTrust:
             [_user(f"chair.{a.urn}", f"Chair of {a.urn}", "Chair of governors") for a in new]
         )
         Membership.objects.bulk_create([
-            Membership(user=user, role=role, academy=academy)
+            Membership(user=user, role=role, academy=academy, lgb_chair=role == Role.GOVERNOR)
             for role, people in ((Role.HEADTEACHER, heads), (Role.GOVERNOR, chairs))
             for user, academy in zip(people, new, strict=True)
         ])
+        self.health.add(new, start, dict(zip([h.pk for h in self.hubs], self.hub_leads, strict=True)))
         self.academies += new
         if start == 0:
             self.people[GOVERNOR] = chairs[0]

@@ -20,6 +20,20 @@ from academies.models import (
     TargetEvent,
 )
 from academies.plans import is_overdue
+from healthchecks import rules
+from healthchecks.models import (
+    Action,
+    ActionReview,
+    Category,
+    GovernorVisit,
+    HealthCheck,
+    HealthCheckEvent,
+    HealthCheckJudgement,
+    Risk,
+    RiskEvent,
+    RiskRule,
+    Visibility,
+)
 from trust.models import AcademicYear, Hub, Membership, Notification, Role, User
 
 
@@ -39,6 +53,8 @@ def counts():
     return {model.__name__: model.objects.count() for model in (
         Academy, Hub, User, Membership, AcademicYear, Result, Comparator, Inspection, SEFJudgement,
         ImportBatch, Target, TargetEvent, Notification, DevelopmentPlan, Priority, PlanAction, ProgressReview,
+        HealthCheck, HealthCheckJudgement, Action, ActionReview, HealthCheckEvent, Risk, RiskEvent, RiskRule,
+        GovernorVisit,
     )}
 
 
@@ -71,11 +87,17 @@ def test_the_demo_trust_is_realistic_complete_and_idempotent(client, db):
     assert Result.objects.filter(measure__code="ks2_progress", state="not_applicable").exists()
     assert_targets_in_every_state(current)
     assert_a_plan_for_every_academy(current)
+    assert_health_checks_in_every_state_and_kind()
+    assert_a_risk_register_of_every_category_and_rating()
+    assert_the_rules_raised_risks_with_evidence()
+    assert_link_governor_visits_follow_up_priorities()
+    assert_notifications_for_the_demo_people()
 
     before = counts()
     Academy.objects.filter(urn="999101").update(name="Renamed by someone")
     run_demo("second-password")
     assert counts() == before
+    assert rules.run() == []  # the rules have raised all they will
     assert Academy.objects.get(urn="999101").name == "Synthetic Meadow Primary Academy"
     assert signs_in(client, "ceo@demo-trust.example", "second-password")
     assert not signs_in(client, "ceo@demo-trust.example", "first-password")
@@ -152,3 +174,134 @@ def assert_a_plan_for_every_academy(current):
     for theme, academy in themes:
         academies_by_theme.setdefault(theme, set()).add(academy)
     assert max(len(a) for a in academies_by_theme.values()) >= 5  # a priority many academies share
+
+
+def assert_health_checks_in_every_state_and_kind():
+    S, K = HealthCheck.Status, HealthCheck.Kind
+    checks = HealthCheck.objects.select_related("academy")
+    assert set(checks.values_list("status", flat=True)) == set(S)
+    assert set(checks.values_list("kind", flat=True)) == set(K)
+    [due_diligence] = checks.filter(kind=K.DUE_DILIGENCE)
+    assert due_diligence.academy.status == "joining" and due_diligence.status == S.PUBLISHED
+    for academy in Academy.objects.filter(status="open"):
+        assert checks.filter(academy=academy, kind=K.ANNUAL, status=S.PUBLISHED).exists(), academy.urn
+        assert checks.filter(academy=academy).count() == 2, academy.urn
+    # Each report is complete: judgements with commentary, focus areas, leadership QA, findings.
+    for check in checks:
+        judgements = list(check.judgements.all())
+        assert len(judgements) >= 6 and all(j.commentary for j in judgements), check
+        assert check.focus_list and check.key_findings and check.leadership_qa, check
+        assert check.safeguarding in ("met", "not_met")
+        assert check.actions.exists(), check
+    assert {"agrees", "partly"} <= set(checks.values_list("leadership_qa", flat=True))
+    assert checks.filter(safeguarding="not_met", status=S.PUBLISHED).count() == 1
+    assert checks.exclude(commissioned_expert="").exists()
+    # Its history is real: every step taken by someone, in order.
+    for check in checks.filter(status=S.PUBLISHED):
+        kinds = list(check.events.values_list("kind", flat=True))
+        assert kinds[:2] == ["created", "submitted"] and "published" in kinds, check
+        assert check.published_at > check.submitted_at > check.created_at
+    assert HealthCheckEvent.objects.filter(kind="returned").exclude(reason="").exists()
+    assert HealthCheckEvent.objects.filter(kind="edited").exclude(changes={}).exists()
+    assert checks.get(status=S.RESPONDED).response
+
+    # Published actions are open, in progress, done and overdue, with progress reviews, some
+    # reviewed by the academy's later health check.
+    today = datetime.date.today()
+    live = Action.objects.filter(health_check__status=S.PUBLISHED)
+    assert {"open", "in_progress", "done"} <= set(live.values_list("status", flat=True))
+    assert any(action.is_overdue(today) for action in live)
+    assert live.filter(status="done").exclude(completed_on=None).exists()
+    assert not Action.objects.exclude(health_check__status=S.PUBLISHED).filter(reviews__isnull=False).exists()
+    later = ActionReview.objects.exclude(health_check=None).select_related(
+        "action__health_check", "health_check")
+    assert later.exists()
+    for review in later:
+        earlier = review.action.health_check
+        assert review.health_check.academy_id == earlier.academy_id
+        assert review.health_check.visit_start > earlier.visit_start
+        assert review.health_check.status == S.PUBLISHED
+
+
+def assert_a_risk_register_of_every_category_and_rating():
+    today = datetime.date.today()
+    risks = Risk.objects.all()
+    assert set(risks.values_list("category", flat=True)) == set(Category)
+    assert set(risks.values_list("rag", flat=True)) == {"red", "amber", "green"}
+    trust_only = risks.filter(visibility=Visibility.TRUST_ONLY)
+    assert trust_only.exclude(academy=None).exists()
+    trust_level = risks.filter(academy=None)
+    assert trust_level.count() >= 2 and not trust_level.filter(visibility=Visibility.SHARED).exists()
+    assert risks.filter(status="closed").exclude(closed_on=None).exists()
+    overdue = risks.review_overdue(today)
+    assert 0 < overdue.count() < risks.open().count() / 2
+    assert all(r.score == r.likelihood * r.impact for r in risks)
+    # Realistic histories: raised, changed with reasons, reviewed, closed; each by a person.
+    for risk in risks.filter(rule=None):
+        events = list(risk.events.all())
+        assert events[0].kind == "raised" and events[0].by_id, risk
+        assert all(e.by_id for e in events if e.kind != "review_overdue"), risk
+    changed = RiskEvent.objects.filter(kind="changed")
+    assert changed.exists() and not changed.filter(reason="").exists()
+    assert any("rag" in e.changes or "score" in e.changes for e in changed)
+    assert RiskEvent.objects.filter(kind="reviewed").count() >= risks.count() / 2
+    assert RiskEvent.objects.filter(kind="closed").exclude(reason="").exists()
+    assert RiskEvent.objects.filter(kind="review_overdue").count() == overdue.count()
+    # An academy's people see only the shared risks of their academy.
+    governor = User.objects.get(email="governor.meadow@demo-trust.example")
+    seen = Risk.objects.visible_to(governor)
+    assert seen.exists()
+    assert set(seen.values_list("academy__urn", "visibility").distinct()) == {("999101", "shared")}
+
+
+def assert_the_rules_raised_risks_with_evidence():
+    assert RiskRule.objects.count() >= 3
+    assert {"measure_vs_national", "safeguarding", "ofsted_concern"} <= set(
+        RiskRule.objects.values_list("kind", flat=True))
+    raised = Risk.objects.exclude(rule=None).select_related("rule", "academy")
+    assert set(raised.values_list("rule__kind", flat=True)) == {"measure_vs_national", "safeguarding",
+                                                               "ofsted_concern"}
+    for risk in raised:
+        assert risk.evidence and risk.rule_key, risk
+        assert risk.events.first().kind == "raised_by_rule" and risk.events.first().by_task, risk
+    by_measure = raised.filter(rule__kind="measure_vs_national")
+    assert 1 <= by_measure.count() <= 2  # the margin fires for one or two academies, not all
+    for risk in by_measure:
+        assert len(risk.evidence) == risk.rule.periods
+        assert all(float(e["value"]) - float(e["national"]) > float(risk.rule.margin) for e in risk.evidence)
+    [safeguarding] = raised.filter(rule__kind="safeguarding")
+    not_met = HealthCheck.objects.get(safeguarding="not_met")
+    assert safeguarding.academy == not_met.academy
+    assert safeguarding.evidence[0]["health_check"] == str(not_met.uuid)
+
+
+def assert_link_governor_visits_follow_up_priorities():
+    visits = GovernorVisit.objects.select_related("academy", "governor", "priority__plan")
+    for academy in Academy.objects.filter(status="open"):
+        assert visits.filter(academy=academy).count() >= 2, academy.urn
+    for visit in visits:
+        assert visit.governor.memberships.filter(role=Role.GOVERNOR, academy=visit.academy).exists()
+        assert visit.visited_on <= datetime.date.today() and visit.notes
+        if visit.priority_id:
+            assert visit.priority.plan.academy_id == visit.academy_id
+    assert visits.exclude(priority=None).count() > visits.filter(priority=None).count() > 0
+    meadow = visits.filter(academy__urn="999101", governor__email="governor.meadow@demo-trust.example")
+    assert meadow.count() >= 3
+
+
+def assert_notifications_for_the_demo_people():
+    chairs = Membership.objects.filter(role=Role.GOVERNOR, lgb_chair=True)
+    assert chairs.filter(user__email="governor.meadow@demo-trust.example", academy__urn="999101").exists()
+    assert chairs.count() == Academy.objects.filter(status="open").count()
+    about = Notification.objects.filter(kind__regex=r"^(risk|healthcheck|action)\.")
+    for kind in ("risk.raised", "risk.changed", "risk.closed", "risk.review_overdue", "healthcheck.published",
+                 "action.overdue"):
+        assert about.filter(kind=kind).exists(), kind
+    assert about.filter(read_at=None).exists() and about.exclude(read_at=None).exists()
+    # A chair hears of their academy's shared risks, never of those kept to the trust.
+    to_chairs = about.filter(kind__startswith="risk.", user__memberships__lgb_chair=True)
+    assert to_chairs.exists()
+    trust_only = {str(uuid) for uuid in Risk.objects.filter(
+        visibility=Visibility.TRUST_ONLY).values_list("uuid", flat=True)}
+    assert not any(n.url.split("/")[2] in trust_only for n in to_chairs)
+    assert not Notification.objects.email_unsent().exists()

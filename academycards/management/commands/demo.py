@@ -7,7 +7,9 @@ from django.db import transaction
 import academies.demo
 import academies.demo_data
 import academies.demo_targets
+import healthchecks.demo
 import trust.demo
+from healthchecks.models import GovernorVisit, HealthCheck, Risk, RiskRule
 
 
 class Command(BaseCommand):
@@ -44,12 +46,17 @@ class Command(BaseCommand):
             academies.demo_data.build_sef(school_list)
             academies.demo_targets.build_targets(school_list)
             academies.demo_targets.build_plans(school_list)
+            healthchecks.demo.build(school_list)
         logins += academy_logins
         self.stdout.write(
             f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs, "
             f"{sum(b.created for b in batches)} figures from {len(batches)} imports, "
             "inspections in all three Ofsted frameworks, this year's self-evaluation, last year's "
-            "and this year's targets in every state, and a development plan for every academy.\n"
+            "and this year's targets in every state, a development plan for every academy, "
+            f"{HealthCheck.objects.count()} health checks with their actions, a risk register of "
+            f"{Risk.objects.count()} risks ({Risk.objects.exclude(rule=None).count()} raised by the "
+            f"trust's {RiskRule.objects.count()} rules) and {GovernorVisit.objects.count()} "
+            "link-governor visits.\n"
             f"Every login below uses the password: {password}\n"
         )
         rows = [("Role", "Email", "URN"), *logins]
