@@ -8,6 +8,8 @@ DEMO_PASSWORD ?= improve-together
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install install-dev browser migrate demo lint bench clean
 
