@@ -38,9 +38,17 @@ PRIORITY_COLUMNS = ["Place", "Priority", "Theme", "Description", "Agreed targets
 PDF_BASE_URL = "https://objectives.invalid/"
 
 
+# Characters a spreadsheet (or openpyxl, which drops control characters) may skip before it
+# reads the first real one: "\x01=HYPERLINK(...)" must be escaped like "=HYPERLINK(...)".
+SKIPPED_LEADING = "".join(chr(code) for code in range(33))
+
+
 def safe(value):
-    """A cell value a spreadsheet will not run: text starting like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell value a spreadsheet will not run: text starting like a formula, even after
+    spaces or control characters, gets a leading '."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or value.lstrip(SKIPPED_LEADING).startswith(FORMULA_STARTS)
+    ):
         return f"'{value}"
     return value
 

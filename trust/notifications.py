@@ -9,6 +9,7 @@ claimed before it is sent, so a notification is emailed once however often the t
 
 import datetime
 import logging
+import smtplib
 import uuid
 
 from django.conf import settings
@@ -147,14 +148,25 @@ def _claim(notification_id, now):
     ).update(email_claimed_at=now)
 
 
+def permanent_failure(exc):
+    """A refusal the mail server will repeat however often we try (a recipient it refuses, a
+    5xx answer): retrying would block the emails owed behind it."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+
+
 def send_emails(*, notification_ids):
     """Email each notification not yet emailed, one message each. Returns how many were sent.
 
     Safe to run twice and concurrently: a notification is sent only by the run that claims it.
-    If sending fails, the claim is given back and the error raised, so that a retry sends it.
+    Each is tried on its own: an address the server refuses for good is logged and no longer
+    owed, so it never blocks the others; after a passing failure the claim is given back, the
+    others are still tried, and the error is raised at the end so that a retry sends the rest.
     """
     sent = 0
     connection = None
+    failure = None
     try:
         for notification_id in notification_ids:
             now = timezone.now()
@@ -164,16 +176,26 @@ def send_emails(*, notification_ids):
             connection = connection or get_connection()
             try:
                 _message(notification, connection).send()
-            except Exception:
+            except Exception as exc:
+                if permanent_failure(exc):
+                    log.error("notification %s: the mail server refused %s for good (%s); not retried",
+                              notification.pk, notification.user.email, exc)
+                    Notification.objects.filter(pk=notification_id).update(email=False, email_claimed_at=None)
+                    continue
                 Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
                     email_claimed_at=None
                 )
-                raise
+                failure = failure or exc
+                connection.close()
+                connection = None  # a fresh connection for the next one
+                continue
             Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
             sent += 1
     finally:
         if connection is not None:
             connection.close()
+    if failure is not None:
+        raise failure
     return sent
 
 

@@ -206,3 +206,13 @@ def test_people_outside_the_academy_get_404(client, world, objectives):
     assert export(client, world, "csv", academy=world.north_b).status_code == 404
     assert export(client, world, "pdf", academy=world.south_a, role=R.HUB_LEAD).status_code == 404
     assert export(client, world, "xlsx", role=R.GOVERNOR).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["=1+1", " =1+1", "\x01=HYPERLINK(\"http://x\")", "\t\n@SUM(A1)", "-2"])
+def test_text_that_a_spreadsheet_would_run_is_escaped_even_behind_spaces_or_control_characters(text):
+    assert exports.safe(text) == f"'{text}"
+
+
+def test_ordinary_text_and_numbers_are_left_alone():
+    assert exports.safe("Reading lead") == "Reading lead"
+    assert exports.safe(-2) == -2

@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from tests.factories import Role, UserFactory, person
 from tests.trust import test_services
 from tests.utils import queries_for
-from trust import tasks
+from trust import notifications, tasks
 from trust.models import Notification
 from trust.notifications import notify, people_with_roles
 
@@ -212,6 +212,51 @@ def test_an_email_that_fails_is_sent_when_the_mail_server_is_back(world, setting
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert tasks.send_notification_emails.run([notification.pk]) == 1
     assert [m.subject for m in mail.outbox] == ["A target is off track"]
+
+
+class RefusesGovernors(BaseEmailBackend):
+    """Refuses one address for good, and (when `flaky`) drops the line for another, once."""
+
+    flaky = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            if message.to == ["governor@trust.test"]:
+                raise smtplib.SMTPRecipientsRefused({"governor@trust.test": (550, b"No such user")})
+            if message.to[0] in self.flaky:
+                self.flaky.discard(message.to[0])
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            mail.outbox.append(message)
+        return len(messages)
+
+
+def test_an_address_refused_for_good_never_blocks_the_emails_behind_it(world, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesGovernors"
+    mail.outbox = []
+    owed = [
+        Notification.objects.create(user=world[role], kind="risk.raised", title=f"For {role}", url="/")
+        for role in (R.GOVERNOR, R.HEADTEACHER, R.EXECUTIVE)
+    ]
+    assert notifications.send_emails(notification_ids=[n.pk for n in owed]) == 2
+    refused = Notification.objects.get(pk=owed[0].pk)
+    assert refused.email is False and refused.emailed_at is None  # logged, and no longer owed
+    assert notifications.send_emails(notification_ids=[n.pk for n in owed]) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["exec@trust.test", "head@trust.test"]
+
+
+def test_a_passing_failure_still_sends_the_others_then_raises_for_a_retry(world, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesGovernors"
+    RefusesGovernors.flaky = {"head@trust.test"}
+    mail.outbox = []
+    owed = [
+        Notification.objects.create(user=world[role], kind="risk.raised", title=f"For {role}", url="/")
+        for role in (R.HEADTEACHER, R.EXECUTIVE)
+    ]
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notifications.send_emails(notification_ids=[n.pk for n in owed])
+    assert [m.to[0] for m in mail.outbox] == ["exec@trust.test"]
+    assert notifications.send_emails(notification_ids=[n.pk for n in owed]) == 1  # the retry
+    assert sorted(m.to[0] for m in mail.outbox) == ["exec@trust.test", "head@trust.test"]
 
 
 def test_a_claim_lost_with_its_worker_is_taken_again(world, settings, time_machine):
