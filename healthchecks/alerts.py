@@ -21,16 +21,34 @@ def chairs_of(academy):
     )
 
 
+def _each_once(*groups):
+    """Everyone in `groups`, in the order first named, each once: an owner who is also an
+    executive is told once."""
+    people = {}
+    for group in groups:
+        for user in group:
+            people.setdefault(user.pk, user)
+    return list(people.values())
+
+
+def _active_owner(thing):
+    return [thing.owner] if thing.owner_id and thing.owner.is_active else []
+
+
+def _tell(users, kind, about, *, academy, url, title, body, once_per=None):
+    """Tell `users` of one event, `kind` (e.g. "risk.closed"), about the risk, report or action
+    `about`. Its key names the object and the event, and `once_per` for an event that may come
+    again (the version, the history entry, the due date), so that each person is told once."""
+    what, event = kind.split(".")
+    key = f"{what}:{about.uuid}:{event}" + (f":{once_per}" if once_per is not None else "")
+    notify(users=users, kind=kind, academy=academy, url=url, title=title, body=body, dedupe_key=key)
+
+
 def risk_recipients(risk):
     """The owner, the executives, the School Improvement Executive Lead, the hub lead, and for a
     shared risk about an academy the chair of its governors."""
-    people = {u.pk: u for u in people_with_roles(TRUST_STAFF, academy=risk.academy)}
-    if risk.owner_id and risk.owner.is_active:
-        people.setdefault(risk.owner_id, risk.owner)
-    if risk.academy_id and not risk.is_trust_only:
-        for chair in chairs_of(risk.academy):
-            people.setdefault(chair.pk, chair)
-    return list(people.values())
+    chairs = chairs_of(risk.academy) if risk.academy_id and not risk.is_trust_only else []
+    return _each_once(people_with_roles(TRUST_STAFF, academy=risk.academy), _active_owner(risk), chairs)
 
 
 def risk_url(risk):
@@ -41,55 +59,45 @@ def _where(risk):
     return risk.academy.name if risk.academy_id else "the trust"
 
 
+def _tell_risk(risk, event, *, title, body, once_per=None):
+    """Every event of a risk reaches the same people and links to the risk."""
+    _tell(risk_recipients(risk), f"risk.{event}", risk, academy=risk.academy, url=risk_url(risk),
+          title=title, body=body, once_per=once_per)
+
+
 def risk_raised(risk, *, by_rule=False):
     how = "A rule over the data raised" if by_rule else "A new risk was raised for"
-    notify(
-        users=risk_recipients(risk),
-        kind="risk.raised",
-        academy=risk.academy,
-        url=risk_url(risk),
+    _tell_risk(
+        risk, "raised",
         title=f"{risk.reference}: new {risk.get_rag_display().lower()} risk, {_where(risk)}",
         body=f"{how} {_where(risk)}: {risk.title} ({risk.get_category_display()}). "
         f"Score {risk.score} ({risk.likelihood_label.lower()} x {risk.impact_label.lower()}).",
-        dedupe_key=f"risk:{risk.uuid}:raised",
     )
 
 
 def risk_changed(risk, *, before_score, before_rag, reason, event_id):
     direction = "up" if risk.score > before_score else "down"
     rag_text = f", {before_rag} to {risk.rag}" if before_rag != risk.rag else ""
-    notify(
-        users=risk_recipients(risk),
-        kind="risk.changed",
-        academy=risk.academy,
-        url=risk_url(risk),
+    _tell_risk(
+        risk, "changed", once_per=event_id,
         title=f"{risk.reference}: score {direction} from {before_score} to {risk.score}{rag_text}",
         body=f"{risk.title}, {_where(risk)}. Why: {reason}",
-        dedupe_key=f"risk:{risk.uuid}:changed:{event_id}",
     )
 
 
 def risk_closed(risk, *, reason, event_id):
-    notify(
-        users=risk_recipients(risk),
-        kind="risk.closed",
-        academy=risk.academy,
-        url=risk_url(risk),
+    _tell_risk(
+        risk, "closed", once_per=event_id,
         title=f"{risk.reference} closed: {risk.title}",
         body=f"{_where(risk).capitalize() if not risk.academy_id else _where(risk)}. Why: {reason}",
-        dedupe_key=f"risk:{risk.uuid}:closed:{event_id}",
     )
 
 
 def risk_review_overdue(risk):
-    notify(
-        users=risk_recipients(risk),
-        kind="risk.review_overdue",
-        academy=risk.academy,
-        url=risk_url(risk),
+    _tell_risk(
+        risk, "review_overdue", once_per=risk.next_review_on.isoformat(),
         title=f"{risk.reference}: review overdue since {risk.next_review_on:%-d %B %Y}",
         body=f"{risk.title}, {_where(risk)}. It is reviewed {risk.get_review_frequency_display().lower()}.",
-        dedupe_key=f"risk:{risk.uuid}:review_overdue:{risk.next_review_on.isoformat()}",
     )
 
 
@@ -97,68 +105,55 @@ def health_check_url(health_check):
     return reverse("healthchecks:detail", kwargs={"uuid": health_check.uuid})
 
 
+def _tell_report(health_check, event, users, *, title, body, once_per=None):
+    """Every event of a report links to the report."""
+    _tell(users, f"healthcheck.{event}", health_check, academy=health_check.academy,
+          url=health_check_url(health_check), title=title, body=body, once_per=once_per)
+
+
 def health_check_submitted(health_check):
-    notify(
-        users=people_with_roles([Role.HEADTEACHER], academy=health_check.academy),
-        kind="healthcheck.submitted",
-        academy=health_check.academy,
-        url=health_check_url(health_check),
+    _tell_report(
+        health_check, "submitted", people_with_roles([Role.HEADTEACHER], academy=health_check.academy),
+        once_per=health_check.version,
         title=f"Health-check report for {health_check.academy.name}: please check its facts",
         body=f"The report of the visit on {health_check.visit_text} awaits your factual-accuracy response.",
-        dedupe_key=f"healthcheck:{health_check.uuid}:submitted:{health_check.version}",
     )
 
 
 def health_check_responded(health_check):
-    people = {u.pk: u for u in people_with_roles([Role.SIEL], academy=health_check.academy)}
-    people.setdefault(health_check.lead_reviewer_id, health_check.lead_reviewer)
-    notify(
-        users=people.values(),
-        kind="healthcheck.responded",
-        academy=health_check.academy,
-        url=health_check_url(health_check),
+    people = _each_once(people_with_roles([Role.SIEL], academy=health_check.academy),
+                        [health_check.lead_reviewer])
+    _tell_report(
+        health_check, "responded", people, once_per=health_check.version,
         title=f"{health_check.academy.name} has responded to its health-check report",
         body="The headteacher's factual-accuracy response is on the report; it can now be published.",
-        dedupe_key=f"healthcheck:{health_check.uuid}:responded:{health_check.version}",
     )
 
 
 def health_check_published(health_check, actions):
     academy = health_check.academy
-    people = {u.pk: u for u in people_with_roles((*TRUST_STAFF, Role.HEADTEACHER), academy=academy)}
-    for chair in chairs_of(academy):
-        people.setdefault(chair.pk, chair)
-    for action in actions:
-        if action.owner_id:
-            people.setdefault(action.owner_id, action.owner)
+    people = _each_once(
+        people_with_roles((*TRUST_STAFF, Role.HEADTEACHER), academy=academy), chairs_of(academy),
+        [action.owner for action in actions if action.owner_id],
+    )
     count = len(actions)
-    notify(
-        users=people.values(),
-        kind="healthcheck.published",
-        academy=academy,
-        url=health_check_url(health_check),
+    _tell_report(
+        health_check, "published", people,
         title=f"Health-check report published: {academy.name}",
         body=f"{health_check.get_kind_display()} of {health_check.visit_text}, with "
         f"{count} recommendation{'s' if count != 1 else ''} to act on.",
-        dedupe_key=f"healthcheck:{health_check.uuid}:published",
     )
 
 
 def action_overdue(action):
     health_check = action.health_check
     academy = health_check.academy
-    people = {
-        u.pk: u for u in people_with_roles((Role.SIEL, Role.HUB_LEAD, Role.HEADTEACHER), academy=academy)
-    }
-    if action.owner_id and action.owner.is_active:
-        people.setdefault(action.owner_id, action.owner)
-    notify(
-        users=people.values(),
-        kind="action.overdue",
-        academy=academy,
-        url=health_check_url(health_check),
+    staff = people_with_roles((Role.SIEL, Role.HUB_LEAD, Role.HEADTEACHER), academy=academy)
+    people = _each_once(staff, _active_owner(action))
+    _tell(
+        people, "action.overdue", action, academy=academy, url=health_check_url(health_check),
+        once_per=action.due_on.isoformat(),
         title=f"Health-check action overdue at {academy.name}",
         body=f"{action.number}. {action.recommendation} (owner: {action.owner_text}; "
         f"due {action.due_on:%-d %B %Y}).",
-        dedupe_key=f"action:{action.uuid}:overdue:{action.due_on.isoformat()}",
     )

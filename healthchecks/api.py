@@ -259,6 +259,116 @@ IF_MATCH = OpenApiParameter(
 )
 STEP_REFUSED = OpenApiResponse(description="The step cannot be taken now, or the body is invalid; the "
                                            "answer says why. Nothing changed.")
+VERSION_HELP = (
+    "Raised by every change. Send the version you read with an edit (or an If-Match header): an edit "
+    "from an older version is refused with 412."
+)
+
+
+def version_field(help_text=VERSION_HELP):
+    return serializers.IntegerField(required=False, min_value=1, help_text=help_text)
+
+
+def read_schema(serializer, not_found, summary=None):
+    return extend_schema(summary=summary, responses={200: serializer, 401: NOT_SIGNED_IN, 404: not_found})
+
+
+def add_schema(summary, serializer, *, what, refused):
+    """Adding one is refused in the same words for every kind: by field, by role, by scope."""
+    return extend_schema(summary=summary, request=serializer, responses={
+        201: serializer,
+        400: OpenApiResponse(description=f"Invalid {what}; each field is named with the reason."),
+        401: NOT_SIGNED_IN,
+        403: OpenApiResponse(description=refused),
+        404: OpenApiResponse(description=NO_ACADEMY + " Nothing was created."),
+    })
+
+
+def change_schema(summary, request=None, *, answer, refused, not_found, versioned, invalid=STEP_REFUSED):
+    """An edit or a workflow step: refused by role (403) and scope (404), and when `versioned`
+    it names the version it was made from, so that a stale one is refused (412)."""
+    responses = {200: answer, 400: invalid, 401: NOT_SIGNED_IN, 403: refused, 404: not_found}
+    if versioned:
+        responses[412] = STALE
+    return extend_schema(summary=summary, request=request, parameters=[IF_MATCH] if versioned else None,
+                         responses=responses)
+
+
+class RecordViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """An academy's records by uuid, added, changed and moved on only through the services.
+
+    Written once here so that every kind refuses in the same order and the same way: the object
+    in scope (404) and the caller's role (403) before the body is read (400), and nothing saved
+    unless the service accepts it. `change_action` is also what adding one needs."""
+
+    lookup_field = "uuid"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    # Whether the object has a version: answers carry it as their ETag and edits must name it.
+    versioned = False
+    # Whether a workflow step may name the version it was taken from, to have a stale one refused.
+    versioned_steps = False
+    # The keyword the services take the object by, e.g. `health_check`.
+    service_object = ""
+    # What someone whose role adds none anywhere is told.
+    add_refused = "Your role may not add these."
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if self.action == "create" and not scope_for(request.user).can_anywhere(self.change_action):
+            self.permission_denied(request, message=self.add_refused)
+
+    def _get(self, access_action):
+        """The object in scope (else 404), if the caller may take `access_action` on it (else 403)."""
+        return get_scoped_or_404(self.request.user, self.base_queryset(), action=access_action,
+                                 uuid=self.kwargs["uuid"])
+
+    def _tagged(self, response, obj):
+        return tagged(response, obj) if self.versioned else response
+
+    def _answer(self, obj, code=status.HTTP_200_OK):
+        """The object as the service left it, read again with everything the answer shows."""
+        fresh = self.base_queryset().get(pk=obj.pk)
+        return self._tagged(Response(self.get_serializer(fresh).data, status=code), fresh)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self._tagged(Response(self.get_serializer(obj).data), obj)
+
+    def _new(self):
+        """The checked body of a new object, with its academy once the caller may add one there
+        (else 403). The version is the service's to set, whatever was sent."""
+        serializer = self.get_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        require(self.request.user, self.change_action, data["academy"])
+        data.pop("version", None)
+        return data
+
+    def _changes(self, obj, what):
+        """(the version edited, the fields to change) of an edit of `obj`, which never moves it
+        to another academy. The version is None for an object without one."""
+        version = edit_version(self.request, required=True) if self.versioned else None
+        data = edited_fields(self.request)
+        _fixed_academy(self.request, obj, what)
+        serializer = self.get_serializer(obj, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        fields.pop("version", None)
+        return version, fields
+
+    def _take(self, service, access_action, body_class=None):
+        """One workflow step: the object and the caller's role are checked before the body, then
+        the service decides; the answer is the object as it is after the step."""
+        obj = self._get(access_action)
+        body = {}
+        if body_class is not None:
+            serializer = body_class(data=self.request.data, context=self.get_serializer_context())
+            serializer.is_valid(raise_exception=True)
+            body = dict(serializer.validated_data)
+        if self.versioned_steps:
+            body["version"] = edit_version(self.request, required=False)
+        run_service(service, by=self.request.user, **{self.service_object: obj}, **body)
+        return self._answer(obj)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,11 +455,7 @@ class HealthCheckSerializer(serializers.ModelSerializer):
         help_text="Each recommendation, tracked as an action once the report is published. When "
         "changing a draft, the full list.",
     )
-    version = serializers.IntegerField(
-        required=False, min_value=1,
-        help_text="Raised by every change. Send the version you read with an edit (or an If-Match "
-        "header): an edit from an older version is refused with 412.",
-    )
+    version = version_field()
 
     class Meta:
         model = HealthCheck
@@ -399,10 +505,8 @@ NOT_FILER = OpenApiResponse(description="Your role may not take this step for th
 
 
 def _report_step(summary, request=None):
-    return extend_schema(summary=summary, request=request, responses={
-        200: HealthCheckDetailSerializer, 400: STEP_REFUSED, 401: NOT_SIGNED_IN, 403: NOT_FILER,
-        404: NO_REPORT,
-    })
+    return change_schema(summary, request, answer=HealthCheckDetailSerializer, refused=NOT_FILER,
+                         not_found=NO_REPORT, versioned=False)
 
 
 def _judgements(items):
@@ -443,44 +547,32 @@ def _recommendations(items, existing=()):
         ],
         responses={200: HealthCheckSerializer(many=True), 400: BAD_FILTER, 401: NOT_SIGNED_IN},
     ),
-    retrieve=extend_schema(
-        summary="A health check, with its judgements, recommendations, response and history",
-        responses={200: HealthCheckDetailSerializer, 401: NOT_SIGNED_IN, 404: NO_REPORT},
+    retrieve=read_schema(HealthCheckDetailSerializer, NO_REPORT,
+                         "A health check, with its judgements, recommendations, response and history"),
+    create=add_schema(
+        "Add a draft health check (the School Improvement Executive Lead, executives, hub leads)",
+        HealthCheckDetailSerializer, what="report",
+        refused="Your role may not file health checks for this academy.",
     ),
-    create=extend_schema(
-        summary="Add a draft health check (the School Improvement Executive Lead, executives, hub leads)",
-        request=HealthCheckDetailSerializer,
-        responses={
-            201: HealthCheckDetailSerializer,
-            400: OpenApiResponse(description="Invalid report; each field is named with the reason."),
-            401: NOT_SIGNED_IN,
-            403: OpenApiResponse(description="Your role may not file health checks for this academy."),
-            404: OpenApiResponse(description=NO_ACADEMY + " Nothing was created."),
-        },
-    ),
-    partial_update=extend_schema(
-        summary="Change a report before it is published, from the version you read",
-        parameters=[IF_MATCH],
-        request=HealthCheckDetailSerializer,
-        responses={
-            200: HealthCheckDetailSerializer,
-            400: OpenApiResponse(description="Invalid change, no version given, or the report is "
-                                             "published; the answer says why. Nothing changed."),
-            401: NOT_SIGNED_IN, 403: NOT_FILER, 404: NO_REPORT, 412: STALE,
-        },
+    partial_update=change_schema(
+        "Change a report before it is published, from the version you read", HealthCheckDetailSerializer,
+        answer=HealthCheckDetailSerializer, refused=NOT_FILER, not_found=NO_REPORT, versioned=True,
+        invalid=OpenApiResponse(description="Invalid change, no version given, or the report is "
+                                            "published; the answer says why. Nothing changed."),
     ),
 )
-class HealthCheckViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class HealthCheckViewSet(RecordViewSet):
     """Health-check reports by the School Improvement Executive Lead. A report moves draft ->
     submitted (to the headteacher, to check its facts) -> responded -> published; it can be
     returned to draft, with a reason, before it is published. Trust staff read every state;
     the headteacher from submission; governors and other academy staff once published."""
 
     queryset = HealthCheck.objects.all()
-    lookup_field = "uuid"
     view_action = "healthcheck.view"
     change_action = "healthcheck.file"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    versioned = True
+    service_object = "health_check"
+    add_refused = "Your role may not file health checks."
 
     def base_queryset(self):
         rows = HealthCheck.objects.select_related(
@@ -509,48 +601,16 @@ class HealthCheckViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModel
         filters.check()
         return rows
 
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.action == "create" and not scope_for(request.user).can_anywhere("healthcheck.file"):
-            self.permission_denied(request, message="Your role may not file health checks.")
-
-    def _get(self, access_action):
-        """The report in scope (else 404), if the caller may take `access_action` on it (else 403)."""
-        return get_scoped_or_404(self.request.user, self.base_queryset(), action=access_action,
-                                 uuid=self.kwargs["uuid"])
-
-    def _answer(self, health_check, code=status.HTTP_200_OK):
-        fresh = self.base_queryset().get(pk=health_check.pk)
-        return tagged(Response(self.get_serializer(fresh).data, status=code), fresh)
-
-    def retrieve(self, request, *args, **kwargs):
-        health_check = self._get(self.view_action)
-        return tagged(Response(self.get_serializer(health_check).data), health_check)
-
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        academy = data.pop("academy")
-        require(request.user, "healthcheck.file", academy)
-        data.pop("version", None)
-        judgements = _judgements(data.pop("judgements", []))
-        recommendations = _recommendations(data.pop("actions", []))
-        health_check = run_service(
-            services.health_check_create, academy=academy, by=request.user, judgements=judgements,
-            recommendations=recommendations, **data,
-        )
+        data = self._new()
+        data["judgements"] = _judgements(data.pop("judgements", []))
+        data["recommendations"] = _recommendations(data.pop("actions", []))
+        health_check = run_service(services.health_check_create, by=request.user, **data)
         return self._answer(health_check, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         health_check = self._get("healthcheck.file")
-        version = edit_version(request, required=True)
-        data = edited_fields(request)
-        _fixed_academy(request, health_check, "health check")
-        serializer = self.get_serializer(health_check, data=data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        fields.pop("version", None)
+        version, fields = self._changes(health_check, "health check")
         if "judgements" in fields:
             fields["judgements"] = _judgements(fields["judgements"])
         if "actions" in fields:
@@ -563,40 +623,25 @@ class HealthCheckViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModel
         )
         return self._answer(health_check)
 
-    def _body(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @_report_step("Submit a draft to the headteacher for a factual-accuracy check")
     @action(detail=True, methods=["post"])
     def submit(self, request, uuid=None):
-        health_check = self._get("healthcheck.file")
-        return self._answer(run_service(services.health_check_submit, health_check=health_check,
-                                        by=request.user))
+        return self._take(services.health_check_submit, "healthcheck.file")
 
     @_report_step("Record the headteacher's factual-accuracy response", RespondSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, uuid=None):
-        health_check = self._get("healthcheck.respond")
-        body = self._body(RespondSerializer)
-        return self._answer(run_service(services.health_check_respond, health_check=health_check,
-                                        by=request.user, response=body["response"]))
+        return self._take(services.health_check_respond, "healthcheck.respond", RespondSerializer)
 
     @_report_step("Return a submitted report to draft, with the reason", ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_to_draft(self, request, uuid=None):
-        health_check = self._get("healthcheck.file")
-        body = self._body(ReasonSerializer)
-        return self._answer(run_service(services.health_check_return, health_check=health_check,
-                                        by=request.user, reason=body["reason"]))
+        return self._take(services.health_check_return, "healthcheck.file", ReasonSerializer)
 
     @_report_step("Publish the report to the academy's headteacher and governors")
     @action(detail=True, methods=["post"])
     def publish(self, request, uuid=None):
-        health_check = self._get("healthcheck.file")
-        return self._answer(run_service(services.health_check_publish, health_check=health_check,
-                                        by=request.user))
+        return self._take(services.health_check_publish, "healthcheck.file")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -695,18 +740,17 @@ NO_ACTION = OpenApiResponse(description="No health-check action with that identi
         ],
         responses={200: HealthCheckActionSerializer(many=True), 400: BAD_FILTER, 401: NOT_SIGNED_IN},
     ),
-    retrieve=extend_schema(responses={200: HealthCheckActionSerializer, 401: NOT_SIGNED_IN, 404: NO_ACTION}),
+    retrieve=read_schema(HealthCheckActionSerializer, NO_ACTION),
 )
-class HealthCheckActionViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               ScopedViewSet):
+class HealthCheckActionViewSet(RecordViewSet):
     """The recommendations of health checks, each tracked as an action until it is done, with
     its dated reviews. An action is seen by whoever sees its report."""
 
     queryset = Action.objects.all()
     serializer_class = HealthCheckActionSerializer
-    lookup_field = "uuid"
     view_action = "healthcheck.view"
     change_action = "healthaction.update"
+    service_object = "action"
 
     def base_queryset(self):
         return Action.objects.select_related("health_check__academy", "owner").prefetch_related(
@@ -732,25 +776,16 @@ class HealthCheckActionViewSet(UUIDLookup, mixins.ListModelMixin, mixins.Retriev
             rows = rows.filter(late) if overdue else rows.exclude(late)
         return rows
 
-    @extend_schema(
-        summary="Record progress on an action: a dated review with its status and commentary",
-        request=ActionReviewRequestSerializer,
-        responses={200: HealthCheckActionSerializer, 400: STEP_REFUSED, 401: NOT_SIGNED_IN,
-                   403: OpenApiResponse(description="Your role may not update this academy's actions."),
-                   404: NO_ACTION},
+    @change_schema(
+        "Record progress on an action: a dated review with its status and commentary",
+        ActionReviewRequestSerializer, answer=HealthCheckActionSerializer, not_found=NO_ACTION,
+        refused=OpenApiResponse(description="Your role may not update this academy's actions."),
+        versioned=False,
     )
     @action(detail=True, methods=["post"])
     def review(self, request, uuid=None):
-        tracked = self.get_object()
-        serializer = ActionReviewRequestSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        body = serializer.validated_data
-        run_service(
-            services.action_update, action=tracked, by=request.user, status=body["status"],
-            commentary=body["commentary"], reviewed_on=body.get("reviewed_on"),
-            evidence=body.get("evidence"), health_check=body.get("health_check"),
-        )
-        return Response(self.get_serializer(self.base_queryset().get(pk=tracked.pk)).data)
+        # Evidence left out leaves the action's evidence as it was.
+        return self._take(services.action_update, "healthaction.update", ActionReviewRequestSerializer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -799,11 +834,7 @@ class RiskSerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True,
         help_text="Why: kept in the risk's history. Required to change a risk.",
     )
-    version = serializers.IntegerField(
-        required=False, min_value=1,
-        help_text="Raised by every change. Send the version you read with an edit (or an If-Match "
-        "header): an edit from an older version is refused with 412.",
-    )
+    version = version_field()
 
     class Meta:
         model = Risk
@@ -844,14 +875,12 @@ class RiskDetailSerializer(RiskSerializer):
 class RiskReviewSerializer(serializers.Serializer):
     commentary = serializers.CharField(help_text="What the review found; kept in the history.")
     reviewed_on = serializers.DateField(required=False, help_text="Today if left out; never in the future.")
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text="The version you read, if you want a stale review refused.")
+    version = version_field("The version you read, if you want a stale review refused.")
 
 
 class RiskReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why; kept in the history.")
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text="The version you read, if you want a stale step refused.")
+    version = version_field("The version you read, if you want a stale step refused.")
 
 
 NO_RISK = OpenApiResponse(description="No risk with that identifier in your scope.")
@@ -859,10 +888,8 @@ NOT_RISK_STAFF = OpenApiResponse(description="Your role may not change this risk
 
 
 def _risk_step(summary, request):
-    return extend_schema(summary=summary, request=request, parameters=[IF_MATCH], responses={
-        200: RiskDetailSerializer, 400: STEP_REFUSED, 401: NOT_SIGNED_IN, 403: NOT_RISK_STAFF,
-        404: NO_RISK, 412: STALE,
-    })
+    return change_schema(summary, request, answer=RiskDetailSerializer, refused=NOT_RISK_STAFF,
+                         not_found=NO_RISK, versioned=True)
 
 
 @extend_schema_view(
@@ -878,45 +905,32 @@ def _risk_step(summary, request):
         ],
         responses={200: RiskSerializer(many=True), 400: BAD_FILTER, 401: NOT_SIGNED_IN},
     ),
-    retrieve=extend_schema(
-        summary="A risk with its history",
-        responses={200: RiskDetailSerializer, 401: NOT_SIGNED_IN, 404: NO_RISK},
+    retrieve=read_schema(RiskDetailSerializer, NO_RISK, "A risk with its history"),
+    create=add_schema(
+        "Raise a risk (executives, the School Improvement Executive Lead, hub leads)", RiskDetailSerializer,
+        what="risk", refused="Your role may not raise risks for this academy (or, with no academy, for the "
+                             "trust).",
     ),
-    create=extend_schema(
-        summary="Raise a risk (executives, the School Improvement Executive Lead, hub leads)",
-        request=RiskDetailSerializer,
-        responses={
-            201: RiskDetailSerializer,
-            400: OpenApiResponse(description="Invalid risk; each field is named with the reason."),
-            401: NOT_SIGNED_IN,
-            403: OpenApiResponse(description="Your role may not raise risks for this academy (or, with no "
-                                             "academy, for the trust)."),
-            404: OpenApiResponse(description=NO_ACADEMY + " Nothing was created."),
-        },
-    ),
-    partial_update=extend_schema(
-        summary="Change a risk, with the reason, from the version you read",
-        parameters=[IF_MATCH],
-        request=RiskDetailSerializer,
-        responses={
-            200: RiskDetailSerializer,
-            400: OpenApiResponse(description="Invalid change, or no reason or version given; the answer "
-                                             "says why. Nothing changed."),
-            401: NOT_SIGNED_IN, 403: NOT_RISK_STAFF, 404: NO_RISK, 412: STALE,
-        },
+    partial_update=change_schema(
+        "Change a risk, with the reason, from the version you read", RiskDetailSerializer,
+        answer=RiskDetailSerializer, refused=NOT_RISK_STAFF, not_found=NO_RISK, versioned=True,
+        invalid=OpenApiResponse(description="Invalid change, or no reason or version given; the answer "
+                                            "says why. Nothing changed."),
     ),
 )
-class RiskViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class RiskViewSet(RecordViewSet):
     """The live risk register. A risk's score is likelihood x impact and its RAG follows from
     the score; both are derived, never written. Every change is kept in the risk's history with
     who, when and why. Trust-only and trust-level risks are the trust's: academy roles never
     see them, in a list, a count or an answer."""
 
     queryset = Risk.objects.all()
-    lookup_field = "uuid"
     view_action = "risk.view"
     change_action = "risk.change"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    versioned = True
+    versioned_steps = True
+    service_object = "risk"
+    add_refused = "Your role may not raise risks."
 
     def base_queryset(self):
         rows = Risk.objects.select_related("academy", "owner", "rule", "raised_by")
@@ -948,70 +962,34 @@ class RiskViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             rows = rows.filter(late) if overdue else rows.exclude(late)
         return rows
 
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.action == "create" and not scope_for(request.user).can_anywhere("risk.change"):
-            self.permission_denied(request, message="Your role may not raise risks.")
-
-    def _answer(self, risk, code=status.HTTP_200_OK):
-        fresh = self.base_queryset().get(pk=risk.pk)
-        return tagged(Response(self.get_serializer(fresh).data, status=code), fresh)
-
-    def retrieve(self, request, *args, **kwargs):
-        risk = self.get_object()
-        return tagged(Response(self.get_serializer(risk).data), risk)
-
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        academy = data.pop("academy")
-        require(request.user, "risk.change", academy)
-        data.pop("version", None)
-        reason = data.pop("reason", "")
-        risk = run_service(risk_services.risk_raise, by=request.user, academy=academy, reason=reason, **data)
+        risk = run_service(risk_services.risk_raise, by=request.user, **self._new())
         return self._answer(risk, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        risk = self.get_object()
-        version = edit_version(request, required=True)
-        data = edited_fields(request)
-        _fixed_academy(request, risk, "risk")
-        serializer = self.get_serializer(risk, data=data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        fields.pop("version", None)
+        risk = self._get("risk.change")
+        version, fields = self._changes(risk, "risk")
+        # Left out, the reason is empty, and the service refuses the change for want of one.
         reason = fields.pop("reason", "")
         risk = run_service(risk_services.risk_change, risk=risk, by=request.user, reason=reason,
                            version=version, **fields)
         return self._answer(risk)
 
-    def _step(self, serializer_class):
-        risk = self.get_object()
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        body = dict(serializer.validated_data)
-        body["version"] = edit_version(self.request, required=False)
-        return risk, body
-
     @_risk_step("Record a review of an open risk; its next review follows its frequency",
                 RiskReviewSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, uuid=None):
-        risk, body = self._step(RiskReviewSerializer)
-        return self._answer(run_service(risk_services.risk_review, risk=risk, by=request.user, **body))
+        return self._take(risk_services.risk_review, "risk.change", RiskReviewSerializer)
 
     @_risk_step("Close a risk, with the reason", RiskReasonSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, uuid=None):
-        risk, body = self._step(RiskReasonSerializer)
-        return self._answer(run_service(risk_services.risk_close, risk=risk, by=request.user, **body))
+        return self._take(risk_services.risk_close, "risk.change", RiskReasonSerializer)
 
     @_risk_step("Reopen a closed risk, with the reason", RiskReasonSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, uuid=None):
-        risk, body = self._step(RiskReasonSerializer)
-        return self._answer(run_service(risk_services.risk_reopen, risk=risk, by=request.user, **body))
+        return self._take(risk_services.risk_reopen, "risk.change", RiskReasonSerializer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1056,39 +1034,25 @@ NO_VISIT = OpenApiResponse(description="No visit with that identifier in your sc
         parameters=[OpenApiParameter("academy", str, description="An academy's URN.")],
         responses={200: GovernorVisitSerializer(many=True), 401: NOT_SIGNED_IN},
     ),
-    retrieve=extend_schema(responses={200: GovernorVisitSerializer, 401: NOT_SIGNED_IN, 404: NO_VISIT}),
-    create=extend_schema(
-        summary="Record your visit (governors of the academy)",
-        responses={
-            201: GovernorVisitSerializer,
-            400: OpenApiResponse(description="Invalid visit; each field is named with the reason."),
-            401: NOT_SIGNED_IN,
-            403: OpenApiResponse(description="Only the academy's governors record visits."),
-            404: OpenApiResponse(description=NO_ACADEMY + " Nothing was created."),
-        },
-    ),
-    partial_update=extend_schema(
-        summary="Change your own record of a visit",
-        responses={
-            200: GovernorVisitSerializer,
-            400: OpenApiResponse(description="Invalid change; each field is named with the reason."),
-            401: NOT_SIGNED_IN,
-            403: OpenApiResponse(description="Only the governor who visited changes the record."),
-            404: NO_VISIT,
-        },
+    retrieve=read_schema(GovernorVisitSerializer, NO_VISIT),
+    create=add_schema("Record your visit (governors of the academy)", GovernorVisitSerializer,
+                      what="visit", refused="Only the academy's governors record visits."),
+    partial_update=change_schema(
+        "Change your own record of a visit", GovernorVisitSerializer, answer=GovernorVisitSerializer,
+        refused=OpenApiResponse(description="Only the governor who visited changes the record."),
+        not_found=NO_VISIT, versioned=False,
+        invalid=OpenApiResponse(description="Invalid change; each field is named with the reason."),
     ),
 )
-class GovernorVisitViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           ScopedViewSet):
+class GovernorVisitViewSet(RecordViewSet):
     """What link governors looked at on their visits, each linked to a development-plan
     priority where it followed one up. A governor records and changes their own visits."""
 
     queryset = GovernorVisit.objects.all()
     serializer_class = GovernorVisitSerializer
-    lookup_field = "uuid"
     view_action = "visit.view"
     change_action = "visit.record"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    add_refused = "Only governors record visits."
 
     def base_queryset(self):
         return GovernorVisit.objects.select_related("academy", "governor", "priority")
@@ -1099,34 +1063,14 @@ class GovernorVisitViewSet(UUIDLookup, mixins.ListModelMixin, mixins.RetrieveMod
             rows = rows.filter(academy__urn=self.request.query_params["academy"])
         return rows
 
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.action == "create" and not scope_for(request.user).can_anywhere("visit.record"):
-            self.permission_denied(request, message="Only governors record visits.")
-
-    def _answer(self, visit, code=status.HTTP_200_OK):
-        return Response(self.get_serializer(self.base_queryset().get(pk=visit.pk)).data, status=code)
-
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        academy = data.pop("academy")
-        require(request.user, "visit.record", academy)
-        visit = run_service(
-            services.visit_record, academy=academy, by=request.user, visited_on=data["visited_on"],
-            focus=data["focus"], notes=data["notes"], priority=data.get("priority"),
-        )
+        visit = run_service(services.visit_record, by=request.user, **self._new())
         return self._answer(visit, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        visit = self.get_object()
-        data = edited_fields(request)
-        _fixed_academy(request, visit, "visit")
-        serializer = self.get_serializer(visit, data=data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        visit = run_service(services.visit_edit, visit=visit, by=request.user, **serializer.validated_data)
-        return self._answer(visit)
+        visit = self._get("visit.record")
+        _, fields = self._changes(visit, "visit")
+        return self._answer(run_service(services.visit_edit, visit=visit, by=request.user, **fields))
 
 
 def register(router):

@@ -6,7 +6,6 @@ people who file health checks for the academy, an action's owner to people who w
 """
 
 from django import forms
-from django.utils import timezone
 
 from academies.forms_data import DATE
 from academies.models import Academy
@@ -17,6 +16,7 @@ from trust.notifications import people_with_roles
 
 from .models import Action, HealthCheck, LeadershipQA
 from .models.reports import AREAS
+from .pages import not_after_today
 from .services import EDITABLE
 
 S = HealthCheck.Status
@@ -284,10 +284,7 @@ class ActionUpdateForm(forms.Form):
     health_check = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def clean_reviewed_on(self):
-        day = self.cleaned_data["reviewed_on"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("A review cannot be dated in the future.")
-        return day
+        return not_after_today(self.cleaned_data["reviewed_on"], "A review cannot be dated in the future.")
 
 
 class ReportFilterForm(forms.Form):

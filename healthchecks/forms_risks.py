@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from academies.forms_data import DATE
 from academies.models import Academy, Measure
 from trust.access import scope_for
 from trust.models import HUB_ROLES, TRUST_ROLES, Hub, User
@@ -17,23 +18,12 @@ from trust.models import HUB_ROLES, TRUST_ROLES, Hub, User
 from . import selectors
 from .models import Category, RiskRule, Visibility
 from .models.risks import IMPACT, LIKELIHOOD, RAG, Frequency
+from .pages import not_after_today
 from .risks import can_see
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TRUST_CHOICE = (selectors.TRUST_LEVEL, "The trust as a whole (no academy)")
 STATUS_CHOICES = [("open", "Open"), ("closed", "Closed"), (selectors.ALL_STATUSES, "Open and closed")]
 OWNER_HELP = "Someone who can see the risk: a trust-only risk needs someone at the trust."
-
-
-def add_errors(form, error):
-    """Show a refusal by a service (a WorkflowError, StaleEdit or the model's own validation) on
-    the form: at its field when the form has it, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-    return form
 
 
 def person_label(user):
@@ -225,10 +215,7 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean_reviewed_on(self):
-        day = self.cleaned_data["reviewed_on"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("A review cannot be in the future.")
-        return day
+        return not_after_today(self.cleaned_data["reviewed_on"], "A review cannot be in the future.")
 
 
 class CloseForm(forms.Form):
@@ -299,10 +286,7 @@ class BoardForm(forms.Form):
         self.fields["since"].initial = default
 
     def clean_since(self):
-        day = self.cleaned_data["since"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("Choose a date that is not in the future.")
-        return day
+        return not_after_today(self.cleaned_data["since"], "Choose a date that is not in the future.")
 
     @property
     def day(self):

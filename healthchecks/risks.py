@@ -6,18 +6,16 @@ A change after a risk is raised needs a reason. An edit names the version it was
 a stale save is refused rather than overwriting someone's work.
 """
 
-import datetime
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from trust.access import scope_for
+from trust.access import require, scope_for
 
 from . import alerts
 from .models import Risk, RiskEvent, Visibility
-from .services import StaleEdit, WorkflowError
+from .services import StaleEdit, WorkflowError, check_fields, in_words, set_changes
 
 E = RiskEvent.Kind
 EDITABLE = (
@@ -35,8 +33,7 @@ EDITABLE = (
 
 
 def _require(by, academy):
-    if not scope_for(by).can("risk.change", academy):
-        raise PermissionDenied
+    require(by, "risk.change", academy)
 
 
 def can_see(user, academy, visibility):
@@ -60,16 +57,6 @@ def _check_owner(risk):
         )
 
 
-def _text(value):
-    if value is None:
-        return ""
-    if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.email
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _record(risk, kind, by=None, *, by_task="", reason="", changes=None):
     return RiskEvent.objects.create(
         risk=risk, kind=kind, by=by, by_task=by_task, reason=reason, changes=changes or {}
@@ -86,9 +73,7 @@ def _signal(risk):
 def risk_raise(*, by, academy=None, reason="", **fields):
     """A new open risk. Without `next_review_on`, the first review falls one review period on."""
     _require(by, academy)
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise ValueError(f"not fields of a risk: {sorted(unknown)}")
+    check_fields(fields, EDITABLE, "a risk")
     risk = Risk(academy=academy, raised_by=by, **fields)
     if academy is None:
         risk.visibility = Visibility.TRUST_ONLY
@@ -155,6 +140,12 @@ def _locked(risk, version):
     return current
 
 
+def _update(current, **fields):
+    """Write `fields` in one statement that also moves the version on; `current` is read again."""
+    Risk.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now(), **fields)
+    current.refresh_from_db()
+
+
 @transaction.atomic
 def risk_change(*, risk, by, reason, version=None, **fields):
     """Change a risk's details, with the reason. Alerts when the score or RAG moves."""
@@ -166,14 +157,7 @@ def risk_change(*, risk, by, reason, version=None, **fields):
     if current.academy_id is None and "visibility" in fields:
         # A trust-level risk is always trust-only: asking to share it changes nothing.
         fields["visibility"] = Visibility.TRUST_ONLY
-    changes = {}
-    for name, value in fields.items():
-        if name not in EDITABLE:
-            raise ValueError(f"{name} is not an editable field of a risk")
-        old = getattr(current, name)
-        if old != value:
-            changes[name] = [_text(old), _text(value)]
-            setattr(current, name, value)
+    changes = set_changes(current, fields, EDITABLE, "a risk")
     if current.academy_id is None:
         current.visibility = Visibility.TRUST_ONLY
     if not changes:
@@ -210,14 +194,8 @@ def risk_review(*, risk, by, commentary, reviewed_on=None, version=None):
     if reviewed_on > timezone.localdate():
         raise ValidationError({"reviewed_on": "A review cannot be in the future."})
     next_on = current.next_review_after(reviewed_on)
-    changes = {"next_review_on": [_text(current.next_review_on), _text(next_on)]}
-    Risk.objects.filter(pk=current.pk).update(
-        last_reviewed_on=reviewed_on,
-        next_review_on=next_on,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
-    current.refresh_from_db()
+    changes = {"next_review_on": [in_words(current.next_review_on), in_words(next_on)]}
+    _update(current, last_reviewed_on=reviewed_on, next_review_on=next_on)
     _record(current, E.REVIEWED, by, reason=commentary, changes=changes)
     return current
 
@@ -230,13 +208,7 @@ def risk_close(*, risk, by, reason, version=None):
     current = _locked(risk, version)
     if not current.is_open:
         raise WorkflowError("This risk is already closed.")
-    Risk.objects.filter(pk=current.pk).update(
-        status=Risk.Status.CLOSED,
-        closed_on=timezone.localdate(),
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
-    current.refresh_from_db()
+    _update(current, status=Risk.Status.CLOSED, closed_on=timezone.localdate())
     event = _record(current, E.CLOSED, by, reason=reason, changes={"status": ["open", "closed"]})
     alerts.risk_closed(current, reason=reason, event_id=event.pk)
     _signal(current)
@@ -251,15 +223,8 @@ def risk_reopen(*, risk, by, reason, version=None):
     current = _locked(risk, version)
     if current.is_open:
         raise WorkflowError("This risk is already open.")
-    today = timezone.localdate()
-    Risk.objects.filter(pk=current.pk).update(
-        status=Risk.Status.OPEN,
-        closed_on=None,
-        next_review_on=current.next_review_after(today),
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
-    current.refresh_from_db()
+    _update(current, status=Risk.Status.OPEN, closed_on=None,
+            next_review_on=current.next_review_after(timezone.localdate()))
     _record(current, E.REOPENED, by, reason=reason, changes={"status": ["closed", "open"]})
     _signal(current)
     return current

@@ -108,7 +108,7 @@ def measure_findings(rule, academies):
                 "national": _fmt(c.value),
                 "worse_by": _fmt(g),
                 "cohort": r.cohort,
-            "source": r.batch.file_name if r.batch_id else "entered by hand",
+                "source": r.batch.file_name if r.batch_id else "entered by hand",
                 "as_at": r.updated_at.date().isoformat(),
             }
             for p, r, c, g in reversed(run)
@@ -156,15 +156,30 @@ def visible_evidence(risk, user):
 SUPPRESSED = "suppressed (small group)"
 
 
-def _latest_inspections(academies):
+def _latest(rows):
+    """{academy id: the first of `rows` about it}: the latest, with `rows` newest first."""
     latest = {}
-    for inspection in (
+    for row in rows:
+        latest.setdefault(row.academy_id, row)
+    return latest
+
+
+def _latest_inspections(academies):
+    return _latest(
         Inspection.objects.filter(academy__in=academies)
         .prefetch_related("judgements")
         .order_by("academy_id", "-start_date")
-    ):
-        latest.setdefault(inspection.academy_id, inspection)
-    return latest
+    )
+
+
+def _inspection_evidence(inspection, judgement):
+    """One judgement of an inspection, as a rule keeps it with the risk it raises."""
+    return {
+        "source": "Ofsted inspection",
+        "date": inspection.start_date.isoformat(),
+        "judgement": judgement,
+        "inspection_number": inspection.inspection_number,
+    }
 
 
 def safeguarding_findings(rule, academies):
@@ -184,22 +199,15 @@ def safeguarding_findings(rule, academies):
                     f"{inspection.get_safeguarding_display().lower()}."
                 ),
                 evidence=[
-                    {
-                        "source": "Ofsted inspection",
-                        "date": inspection.start_date.isoformat(),
-                        "judgement": f"Safeguarding: {inspection.get_safeguarding_display()}",
-                        "inspection_number": inspection.inspection_number,
-                    }
+                    _inspection_evidence(inspection, f"Safeguarding: {inspection.get_safeguarding_display()}")
                 ],
             )
-    latest = {}
-    for check in (
+    checks = _latest(
         HealthCheck.objects.published()
         .filter(academy__in=academies)
         .order_by("academy_id", "-visit_start", "-published_at")
-    ):
-        latest.setdefault(check.academy_id, check)
-    for academy_id, check in latest.items():
+    )
+    for academy_id, check in checks.items():
         if check.safeguarding == HealthCheck.Safeguarding.NOT_MET:
             yield Finding(
                 academy=by_id[academy_id],
@@ -241,15 +249,7 @@ def concern_findings(rule, academies):
             key=f"inspection:{inspection.uuid}",
             title="The latest inspection is a cause for concern",
             description=f"Ofsted's inspection of {inspection.start_date:%-d %B %Y}: {'; '.join(what)}.",
-            evidence=[
-                {
-                    "source": "Ofsted inspection",
-                    "date": inspection.start_date.isoformat(),
-                    "judgement": item,
-                    "inspection_number": inspection.inspection_number,
-                }
-                for item in what
-            ],
+            evidence=[_inspection_evidence(inspection, item) for item in what],
         )
 
 

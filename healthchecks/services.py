@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from trust.access import scope_for
+from trust.access import require, scope_for
 from trust.queue import enqueue_on_commit
 
 from . import alerts
@@ -26,6 +26,13 @@ STATE = {
     S.SUBMITTED: "awaiting the factual-accuracy check",
     S.RESPONDED: "back from the factual-accuracy check",
     S.PUBLISHED: "published",
+}
+# The workflow: each step, as its history calls it, from the states it may start in to where it leads.
+MOVES = {
+    E.SUBMITTED: ((S.DRAFT,), S.SUBMITTED),
+    E.RESPONDED: ((S.SUBMITTED,), S.RESPONDED),
+    E.RETURNED: ((S.SUBMITTED, S.RESPONDED), S.DRAFT),
+    E.PUBLISHED: ((S.SUBMITTED, S.RESPONDED), S.PUBLISHED),
 }
 EDITABLE = (
     "kind",
@@ -49,11 +56,6 @@ class StaleEdit(WorkflowError):
     """The object changed since the person loaded it."""
 
 
-def _require(by, action, academy):
-    if not scope_for(by).can(action, academy):
-        raise PermissionDenied
-
-
 def _record(health_check, kind, by, *, from_status="", reason="", changes=None):
     return HealthCheckEvent.objects.create(
         health_check=health_check,
@@ -66,12 +68,35 @@ def _record(health_check, kind, by, *, from_status="", reason="", changes=None):
     )
 
 
-def _text(value):
+def in_words(value):
+    """A value as the history keeps it: a person by name (or email), a date as ISO 8601, nothing
+    as empty, anything else as its text."""
     if value is None:
         return ""
-    if hasattr(value, "pk") and hasattr(value, "get_full_name"):
+    if hasattr(value, "get_full_name"):
         return value.get_full_name() or value.email
     return str(value)
+
+
+def check_fields(fields, editable, what):
+    """Only the fields a person edits are given to the services: any other is a mistake in the code."""
+    unknown = set(fields) - set(editable)
+    if unknown:
+        raise ValueError(f"not fields of {what}: {sorted(unknown)}")
+
+
+def set_changes(current, fields, editable, what):
+    """Set `fields` on `current`; returns {name: [before, after]} in words of those that changed,
+    for the history. A value the same as before is not a change."""
+    changes = {}
+    for name, value in fields.items():
+        if name not in editable:
+            raise ValueError(f"{name} is not an editable field of {what}")
+        old = getattr(current, name)
+        if old != value:
+            changes[name] = [in_words(old), in_words(value)]
+            setattr(current, name, value)
+    return changes
 
 
 def check_reviewer(reviewer, academy):
@@ -91,10 +116,8 @@ def check_owner(owner, academy):
 def health_check_create(*, academy, by, judgements=(), recommendations=(), **fields):
     """A new draft report. `judgements`: (area, grade, commentary); `recommendations`: dicts of
     recommendation, owner, owner_name, due_on."""
-    _require(by, "healthcheck.file", academy)
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise ValueError(f"not fields of a health check: {sorted(unknown)}")
+    require(by, "healthcheck.file", academy)
+    check_fields(fields, EDITABLE, "a health check")
     fields.setdefault("lead_reviewer", by)
     health_check = HealthCheck(academy=academy, created_by=by, **fields)
     check_reviewer(health_check.lead_reviewer, academy)
@@ -161,7 +184,7 @@ def health_check_edit(*, health_check, by, version, judgements=None, recommendat
 
     `recommendations`, if given, is the full list: existing actions are matched by uuid and
     updated, new ones added, and ones left out removed (only before publication)."""
-    _require(by, "healthcheck.file", health_check.academy)
+    require(by, "healthcheck.file", health_check.academy)
     current = HealthCheck.objects.select_for_update().get(pk=health_check.pk)
     if current.status == S.PUBLISHED:
         raise WorkflowError("A published report cannot be edited.")
@@ -170,14 +193,7 @@ def health_check_edit(*, health_check, by, version, judgements=None, recommendat
             "Someone else changed this report since you opened it. Your changes were not saved: "
             "reload it to see theirs, then make yours again."
         )
-    changes = {}
-    for name, value in fields.items():
-        if name not in EDITABLE:
-            raise ValueError(f"{name} is not an editable field of a health check")
-        old = getattr(current, name)
-        if old != value:
-            changes[name] = [_text(old), _text(value)]
-            setattr(current, name, value)
+    changes = set_changes(current, fields, EDITABLE, "a health check")
     if "lead_reviewer" in fields:
         check_reviewer(current.lead_reviewer, current.academy)
     current.full_clean()
@@ -209,14 +225,14 @@ def _set_recommendations(health_check, recommendations):
         if key and key in existing:
             action = existing[key]
             kept.add(key)
-            was = {"due on": _text(action.due_on), "owner": action.owner_text}
+            was = {"due on": in_words(action.due_on), "owner": action.owner_text}
             for name, value in item.items():
                 setattr(action, name, value)
             check_owner(action.owner, health_check.academy)
             action.number = number
             action.full_clean(exclude=["health_check"])
             action.save()
-            now = {"due on": _text(action.due_on), "owner": action.owner_text}
+            now = {"due on": in_words(action.due_on), "owner": action.owner_text}
             for name in was:
                 if was[name] != now[name]:
                     changes[f"recommendation {number} {name}"] = [was[name], now[name]]
@@ -232,7 +248,10 @@ def _set_recommendations(health_check, recommendations):
     return changes
 
 
-def _move(health_check, *, from_statuses, to_status, by, kind, reason="", **fields):
+def _move(health_check, kind, by, *, reason="", **fields):
+    """Take the step `kind` of MOVES, setting `fields` with it, as one conditional update: of two
+    people acting at once, one moves the report and the other is told it has moved."""
+    from_statuses, to_status = MOVES[kind]
     before = health_check.status
     if before not in from_statuses:
         needed = " or ".join(STATE[s] for s in dict.fromkeys(from_statuses))
@@ -250,17 +269,10 @@ def _move(health_check, *, from_statuses, to_status, by, kind, reason="", **fiel
 @transaction.atomic
 def health_check_submit(*, health_check, by):
     """Send the report to the headteacher to check its facts."""
-    _require(by, "healthcheck.file", health_check.academy)
+    require(by, "healthcheck.file", health_check.academy)
     if not health_check.key_findings.strip():
         raise WorkflowError("Write the key findings before submitting the report.")
-    _move(
-        health_check,
-        from_statuses=[S.DRAFT],
-        to_status=S.SUBMITTED,
-        by=by,
-        kind=E.SUBMITTED,
-        submitted_at=timezone.now(),
-    )
+    _move(health_check, E.SUBMITTED, by, submitted_at=timezone.now())
     alerts.health_check_submitted(health_check)
     return health_check
 
@@ -268,20 +280,11 @@ def health_check_submit(*, health_check, by):
 @transaction.atomic
 def health_check_respond(*, health_check, by, response):
     """The headteacher's factual-accuracy response (may be 'no inaccuracies')."""
-    _require(by, "healthcheck.respond", health_check.academy)
+    require(by, "healthcheck.respond", health_check.academy)
     if not (response or "").strip():
         raise WorkflowError("Write your response: the facts you would correct, or that there are none.")
-    _move(
-        health_check,
-        from_statuses=[S.SUBMITTED],
-        to_status=S.RESPONDED,
-        by=by,
-        kind=E.RESPONDED,
-        reason=response,
-        response=response,
-        responded_by=by,
-        responded_at=timezone.now(),
-    )
+    _move(health_check, E.RESPONDED, by, reason=response, response=response, responded_by=by,
+          responded_at=timezone.now())
     alerts.health_check_responded(health_check)
     return health_check
 
@@ -289,32 +292,17 @@ def health_check_respond(*, health_check, by, response):
 @transaction.atomic
 def health_check_return(*, health_check, by, reason):
     """Back to draft, e.g. to rework after the response."""
-    _require(by, "healthcheck.file", health_check.academy)
+    require(by, "healthcheck.file", health_check.academy)
     if not (reason or "").strip():
         raise WorkflowError("Say why the report goes back to draft.")
-    return _move(
-        health_check,
-        from_statuses=[S.SUBMITTED, S.RESPONDED],
-        to_status=S.DRAFT,
-        by=by,
-        kind=E.RETURNED,
-        reason=reason,
-    )
+    return _move(health_check, E.RETURNED, by, reason=reason)
 
 
 @transaction.atomic
 def health_check_publish(*, health_check, by):
     """Publish to the academy's headteacher and governors; the actions become live."""
-    _require(by, "healthcheck.file", health_check.academy)
-    _move(
-        health_check,
-        from_statuses=[S.SUBMITTED, S.RESPONDED],
-        to_status=S.PUBLISHED,
-        by=by,
-        kind=E.PUBLISHED,
-        published_by=by,
-        published_at=timezone.now(),
-    )
+    require(by, "healthcheck.file", health_check.academy)
+    _move(health_check, E.PUBLISHED, by, published_by=by, published_at=timezone.now())
     actions = list(health_check.actions.select_related("owner"))
     alerts.health_check_published(health_check, actions)
     from .signals import health_check_published
@@ -329,7 +317,7 @@ def health_check_publish(*, health_check, by):
 def action_update(*, action, by, status, commentary, reviewed_on=None, evidence=None, health_check=None):
     """Record progress on an action: a dated review with its status and commentary."""
     academy = action.health_check.academy
-    _require(by, "healthaction.update", academy)
+    require(by, "healthaction.update", academy)
     if action.health_check.status != S.PUBLISHED:
         raise WorkflowError("Actions are tracked once their report is published.")
     if status not in Action.Status.values:
@@ -391,7 +379,7 @@ def notify_overdue_actions(today=None):
 
 @transaction.atomic
 def visit_record(*, academy, by, visited_on, focus, notes, priority=None):
-    _require(by, "visit.record", academy)
+    require(by, "visit.record", academy)
     if priority is not None and priority.plan.academy_id != academy.pk:
         raise ValidationError({"priority": "Choose one of this academy's priorities."})
     visit = GovernorVisit(
@@ -405,7 +393,7 @@ def visit_record(*, academy, by, visited_on, focus, notes, priority=None):
 @transaction.atomic
 def visit_edit(*, visit, by, **fields):
     """A governor changes their own record of a visit."""
-    _require(by, "visit.record", visit.academy)
+    require(by, "visit.record", visit.academy)
     if visit.governor_id != by.pk:
         raise PermissionDenied
     priority = fields.get("priority")

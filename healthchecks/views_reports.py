@@ -16,11 +16,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academies.forms_targets import add_errors
@@ -39,6 +38,7 @@ from .forms_reports import (
     recommendation_initial,
 )
 from .models import Action, HealthCheck
+from .pages import private_download, query_without_page, said
 
 S = HealthCheck.Status
 PAGE_SIZE = 25
@@ -105,6 +105,14 @@ def _open_published_actions(user, academy):
     )
 
 
+def _marked_overdue(actions, today):
+    """The actions, each marked overdue or not: every list of them says which are late."""
+    actions = list(actions)
+    for action in actions:
+        action.overdue = action.is_overdue(today)
+    return actions
+
+
 @login_required
 @require_GET
 def health_check_list(request):
@@ -114,12 +122,10 @@ def health_check_list(request):
     form = ReportFilterForm(request.GET or None, academies=academies)
     reports = form.apply(_with_open_actions(HealthCheck.objects.visible_to(user)))
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "healthchecks/reports/list.html", {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "filtered": form.is_bound,
     })
 
@@ -129,11 +135,8 @@ def health_check_list(request):
 def academy_health_checks(request, urn):
     """One academy's reports the person may read, with the actions still open from the published ones."""
     academy = _academy(request.user, urn)
-    today = timezone.localdate()
     reports = list(_with_open_actions(HealthCheck.objects.visible_to(request.user).filter(academy=academy)))
-    actions = list(_open_published_actions(request.user, academy))
-    for action in actions:
-        action.overdue = action.is_overdue(today)
+    actions = _marked_overdue(_open_published_actions(request.user, academy), timezone.localdate())
     return render(request, "healthchecks/reports/academy_list.html", {
         "academy": academy,
         "reports": reports,
@@ -148,10 +151,6 @@ def _form_page(request, academy, form, formset, *, report=None):
     earlier = _open_published_actions(request.user, academy)
     if report is not None:
         earlier = earlier.exclude(health_check=report)
-    today = timezone.localdate()
-    earlier = list(earlier)
-    for action in earlier:
-        action.overdue = action.is_overdue(today)
     return render(request, "healthchecks/reports/form.html", {
         "academy": academy,
         "report": report,
@@ -159,7 +158,7 @@ def _form_page(request, academy, form, formset, *, report=None):
         "formset": formset,
         "area_rows": form.area_rows({j.area: j for j in sef}),
         "sef": sef,
-        "earlier": earlier,
+        "earlier": _marked_overdue(earlier, timezone.localdate()),
         "page_title": "Edit the health-check report" if report else "File a health check",
     })
 
@@ -243,12 +242,12 @@ def _detail_page(request, report, *, failed="", form=None):
     if can["update"]:
         for action in content.actions:
             action.update_form = _update_form(action) if action.is_open else None
-    earlier = list(
+    earlier = _marked_overdue(
         _open_published_actions(request.user, report.academy).exclude(health_check=report)
-        .filter(health_check__visit_start__lte=report.visit_start)
+        .filter(health_check__visit_start__lte=report.visit_start),
+        content.today,
     )
     for action in earlier:
-        action.overdue = action.is_overdue(content.today)
         action.update_form = _update_form(action, report) if can["review_earlier"] else None
     return render(request, "healthchecks/reports/detail.html", {
         "academy": report.academy,
@@ -269,68 +268,54 @@ def health_check_detail(request, uuid):
     return _detail_page(request, _report(request.user, uuid))
 
 
-def _step(request, uuid, *, name, action, form_class, take, done):
-    """One workflow step from a button: the wrong role is refused (403) before the form is read;
-    a refused step is shown on the report's page with its reason and the form as it was sent."""
-    report = _report(request.user, uuid, action=action)
-    form = form_class(request.POST, auto_id=f"{name}-%s")
-    if form.is_valid():
-        try:
-            report = take(report, request.user, form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, done(report))
-            return redirect(_detail_url(report))
-    # As it is now: a refusal may be because someone else has just moved it, perhaps out of sight.
-    current = REPORTS.visible_to(request.user).filter(pk=report.pk).first()
-    if current is None:
-        messages.error(request, " ".join(form.non_field_errors()) or "The step was not taken.")
-        return redirect("healthchecks:list")
-    return _detail_page(request, current, failed=name, form=form)
+def _step_view(name, *, action, form_class, done):
+    """The view of one workflow step from a button, taken by the service of the same name given
+    what the form asked: the wrong role is refused (403) before the form is read; a refused step
+    is shown on the report's page with its reason and the form as it was sent. Every step works
+    alike, so one view serves them all."""
+    service = f"health_check_{name}"
+
+    def step(request, uuid):
+        report = _report(request.user, uuid, action=action)
+        form = form_class(request.POST, auto_id=f"{name}-%s")
+        if form.is_valid():
+            try:
+                # The service is found when the step is taken, as any call to it would be.
+                take = getattr(services, service)
+                report = take(health_check=report, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, done(report))
+                return redirect(_detail_url(report))
+        # As it is now: a refusal may be because someone else has just moved it, perhaps out of sight.
+        current = REPORTS.visible_to(request.user).filter(pk=report.pk).first()
+        if current is None:
+            messages.error(request, " ".join(form.non_field_errors()) or "The step was not taken.")
+            return redirect("healthchecks:list")
+        return _detail_page(request, current, failed=name, form=form)
+
+    step.__name__ = step.__qualname__ = service
+    return login_required(require_POST(step))
 
 
-@login_required
-@require_POST
-def health_check_submit(request, uuid):
-    return _step(
-        request, uuid, name="submit", action="healthcheck.file", form_class=forms.Form,
-        take=lambda report, by, data: services.health_check_submit(health_check=report, by=by),
-        done=lambda report: f"Sent to the headteacher of {report.academy.name} to check its facts.",
-    )
-
-
-@login_required
-@require_POST
-def health_check_respond(request, uuid):
-    return _step(
-        request, uuid, name="respond", action="healthcheck.respond", form_class=ResponseForm,
-        take=lambda report, by, data: services.health_check_respond(
-            health_check=report, by=by, response=data["response"]),
-        done=lambda report: "Your factual-accuracy response is recorded and the trust has been told.",
-    )
-
-
-@login_required
-@require_POST
-def health_check_return(request, uuid):
-    return _step(
-        request, uuid, name="return", action="healthcheck.file", form_class=ReturnForm,
-        take=lambda report, by, data: services.health_check_return(
-            health_check=report, by=by, reason=data["reason"]),
-        done=lambda report: "Returned to draft, with the reason kept in the report's history.",
-    )
-
-
-@login_required
-@require_POST
-def health_check_publish(request, uuid):
-    return _step(
-        request, uuid, name="publish", action="healthcheck.file", form_class=forms.Form,
-        take=lambda report, by, data: services.health_check_publish(health_check=report, by=by),
-        done=lambda report: f"Published to {report.academy.name}'s headteacher and governors; its "
-                            f"actions are now tracked.",
-    )
+health_check_submit = _step_view(
+    "submit", action="healthcheck.file", form_class=forms.Form,
+    done=lambda report: f"Sent to the headteacher of {report.academy.name} to check its facts.",
+)
+health_check_respond = _step_view(
+    "respond", action="healthcheck.respond", form_class=ResponseForm,
+    done=lambda report: "Your factual-accuracy response is recorded and the trust has been told.",
+)
+health_check_return = _step_view(
+    "return", action="healthcheck.file", form_class=ReturnForm,
+    done=lambda report: "Returned to draft, with the reason kept in the report's history.",
+)
+health_check_publish = _step_view(
+    "publish", action="healthcheck.file", form_class=forms.Form,
+    done=lambda report: f"Published to {report.academy.name}'s headteacher and governors; its actions "
+                        f"are now tracked.",
+)
 
 
 @login_required
@@ -340,19 +325,7 @@ def health_check_pdf(request, uuid):
     # there is none, for anyone.
     report = get_scoped_or_404(request.user, REPORTS.filter(status=S.PUBLISHED), action="healthcheck.view",
                                uuid=uuid)
-    response = HttpResponse(pdf.report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf.file_name(report)}"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-def _said(form):
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        text = " ".join(errors)
-        parts.append(f"{label}: {text}" if label and name != "__all__" else text)
-    return " ".join(parts)
+    return private_download(pdf.report_pdf(report), "application/pdf", pdf.file_name(report))
 
 
 @login_required
@@ -380,7 +353,7 @@ def action_update(request, uuid):
             back = later
     anchor = f"#action-{action.uuid}"
     if not form.is_valid():
-        messages.error(request, f"Progress on action {action.number} was not recorded. {_said(form)}")
+        messages.error(request, f"Progress on action {action.number} was not recorded. {said(form)}")
         return redirect(_detail_url(back, anchor))
     data = form.cleaned_data
     # Evidence left out of the form leaves the action's evidence as it was.

@@ -18,13 +18,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academies.forms_targets import add_errors
 from academies.models import Academy
 from trust.access import get_scoped_or_404, require, require_anywhere, scope_for
 from trust.queue import enqueue_on_commit
@@ -39,10 +39,10 @@ from .forms_risks import (
     ReviewForm,
     RiskForm,
     RuleForm,
-    add_errors,
 )
 from .models import Category, Risk, RiskRule, Visibility
 from .models.risks import RAG, Frequency
+from .pages import private_download, query_without_page, said
 from .rules import visible_evidence
 from .tasks import run_risk_rules
 
@@ -87,12 +87,6 @@ def _mark_overdue(risks, today):
     return risks
 
 
-def _register_query(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _filtered(request, today):
     """(the filter form, the person's risks with every filter, the same without the status filter)."""
     visible = selectors.register(request.user)
@@ -113,7 +107,7 @@ def risk_register(request):
     page = Paginator(selectors.ordered(risks, sort), PER_PAGE).get_page(request.GET.get("page"))
     _mark_overdue(page.object_list, today)
     overdue, overdue_count = selectors.overdue_reviews(any_status, today)
-    query = _register_query(request)
+    query = query_without_page(request)
     return render(request, "healthchecks/risks/register.html", {
         "form": form,
         "page": page,
@@ -138,12 +132,7 @@ def risk_export(request, fmt):
     today = timezone.localdate()
     form, risks, _ = _filtered(request, today)
     rows = selectors.ordered(risks, form.filters.get("sort"))
-    content, content_type, file_name = exports.register_file(rows, fmt, today)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    # A confidential register: not kept by browsers or proxies.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_download(*exports.register_file(rows, fmt, today))
 
 
 @login_required
@@ -282,64 +271,47 @@ def risk_edit(request, uuid):
     return render(request, "healthchecks/risks/form.html", {"form": form, "risk": risk})
 
 
-def _step(request, uuid, *, form_class, take, done, refused):
-    """A review, closure or reopening from the risk's page: the wrong role is refused (403) and a
-    risk out of scope is 404 before the form is read; a refusal comes back as a message."""
-    risk = _risk(request.user, uuid, action="risk.change")
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            risk = take(risk, form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, f"{refused} {' '.join(error.messages)}")
+def _step_view(name, *, form_class, done, refused):
+    """The view of a review, closure or reopening from the risk's page, taken by the service of
+    the same name given what the form asked: the wrong role is refused (403) and a risk out of
+    scope is 404 before the form is read; a refusal comes back as a message. Every step works
+    alike, so one view serves them all."""
+    service = f"risk_{name}"
+
+    def step(request, uuid):
+        risk = _risk(request.user, uuid, action="risk.change")
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                # The service is found when the step is taken, as any call to it would be.
+                take = getattr(services, service)
+                risk = take(risk=risk, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, f"{refused} {' '.join(error.messages)}")
+            else:
+                messages.success(request, done(risk))
         else:
-            messages.success(request, done(risk))
-    else:
-        problems = [
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
-            for name, errors in form.errors.items()
-        ]
-        messages.error(request, f"{refused} {' '.join(problems)}")
-    return redirect(_risk_url(risk))
+            messages.error(request, f"{refused} {said(form)}")
+        return redirect(_risk_url(risk))
+
+    step.__name__ = step.__qualname__ = service
+    return login_required(require_POST(step))
 
 
-@login_required
-@require_POST
-def risk_review(request, uuid):
-    return _step(
-        request, uuid, form_class=ReviewForm,
-        take=lambda risk, data: services.risk_review(
-            risk=risk, by=request.user, commentary=data["commentary"], reviewed_on=data["reviewed_on"],
-            version=data["version"]),
-        done=lambda risk: f"Review recorded: the next review of {risk.reference} is due on "
-                          f"{risk.next_review_on:%-d %B %Y}.",
-        refused="The review was not recorded.",
-    )
-
-
-@login_required
-@require_POST
-def risk_close(request, uuid):
-    return _step(
-        request, uuid, form_class=CloseForm,
-        take=lambda risk, data: services.risk_close(risk=risk, by=request.user, reason=data["reason"],
-                                                    version=data["version"]),
-        done=lambda risk: f"Risk closed, with the reason kept in its history: {risk.reference}.",
-        refused="The risk was not closed.",
-    )
-
-
-@login_required
-@require_POST
-def risk_reopen(request, uuid):
-    return _step(
-        request, uuid, form_class=ReopenForm,
-        take=lambda risk, data: services.risk_reopen(risk=risk, by=request.user, reason=data["reason"],
-                                                     version=data["version"]),
-        done=lambda risk: f"Risk reopened: {risk.reference}. Its next review is due on "
-                          f"{risk.next_review_on:%-d %B %Y}.",
-        refused="The risk was not reopened.",
-    )
+risk_review = _step_view(
+    "review", form_class=ReviewForm, refused="The review was not recorded.",
+    done=lambda risk: f"Review recorded: the next review of {risk.reference} is due on "
+                      f"{risk.next_review_on:%-d %B %Y}.",
+)
+risk_close = _step_view(
+    "close", form_class=CloseForm, refused="The risk was not closed.",
+    done=lambda risk: f"Risk closed, with the reason kept in its history: {risk.reference}.",
+)
+risk_reopen = _step_view(
+    "reopen", form_class=ReopenForm, refused="The risk was not reopened.",
+    done=lambda risk: f"Risk reopened: {risk.reference}. Its next review is due on "
+                      f"{risk.next_review_on:%-d %B %Y}.",
+)
 
 
 @login_required
