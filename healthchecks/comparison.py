@@ -11,9 +11,8 @@ HEALTH_CHECK_COLUMN = Column("health_check", "Latest health check", "the health 
 def latest_health_check(academy, user):
     """The newest health check with judgements that `user` may read (a governor: the newest
     published one; the trust: the newest, even a draft). Two queries."""
-    checks = HealthCheck.objects.filter(academy=academy, judgements__isnull=False).distinct()
-    if user is not None:
-        checks = checks.visible_to(user)
+    # Without a reader there is nothing to show: never fall back to the trust's drafts.
+    checks = HealthCheck.objects.filter(academy=academy, judgements__isnull=False).distinct().visible_to(user)
     check = checks.order_by("-visit_start", "-created_at").first()
     if check is not None:
         check.judged = list(check.judgements.all())

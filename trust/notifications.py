@@ -124,6 +124,18 @@ def notify(*, users, kind, title, body, url, academy=None, dedupe_key="", email=
     return created
 
 
+def withdraw(*, dedupe_prefix, still_sees):
+    """Take back the notifications about one object (their keys start with `dedupe_prefix`)
+    from the people who can no longer see it, e.g. when a shared risk becomes trust-only or a
+    report goes back to draft: what they were told must not stay readable in their list.
+    Returns how many were removed."""
+    told = Notification.objects.filter(dedupe_key__startswith=dedupe_prefix).select_related("user")
+    gone = [n.pk for n in told if not still_sees(n.user)]
+    if gone:
+        Notification.objects.filter(pk__in=gone).delete()
+    return len(gone)
+
+
 def _enqueue_emails(notification_ids):
     from .tasks import send_notification_emails
 

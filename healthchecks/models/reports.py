@@ -160,9 +160,15 @@ class HealthCheck(models.Model):
 
     @property
     def visit_text(self):
-        if self.visit_end and self.visit_end != self.visit_start:
-            return f"{self.visit_start:%-d %B %Y} to {self.visit_end:%-d %B %Y}"
-        return f"{self.visit_start:%-d %B %Y}"
+        """"12 November 2025", "12 to 13 November 2025", "30 November to 1 December 2025"."""
+        start, end = self.visit_start, self.visit_end
+        if not end or end == start:
+            return f"{start:%-d %B %Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%-d} to {end:%-d %B %Y}"
+        if start.year == end.year:
+            return f"{start:%-d %B} to {end:%-d %B %Y}"
+        return f"{start:%-d %B %Y} to {end:%-d %B %Y}"
 
     def clean(self):
         if self.visit_start and self.visit_end and self.visit_end < self.visit_start:
