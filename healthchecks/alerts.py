@@ -148,7 +148,7 @@ def health_check_published(health_check, actions):
 def action_overdue(action):
     health_check = action.health_check
     academy = health_check.academy
-    staff = people_with_roles((Role.SIEL, Role.HUB_LEAD, Role.HEADTEACHER), academy=academy)
+    staff = people_with_roles((*TRUST_STAFF, Role.HEADTEACHER), academy=academy)
     people = _each_once(staff, _active_owner(action))
     _tell(
         people, "action.overdue", action, academy=academy, url=health_check_url(health_check),

@@ -36,6 +36,7 @@ from trust.models import User
 
 from . import risks as risk_services
 from . import services
+from .history import report_events, risk_events
 from .models import (
     Action,
     ActionReview,
@@ -483,8 +484,16 @@ class HealthCheckSerializer(serializers.ModelSerializer):
 
 
 class HealthCheckDetailSerializer(HealthCheckSerializer):
-    events = HealthCheckEventSerializer(many=True, read_only=True,
-                                        help_text="The report's history, oldest first.")
+    events = serializers.SerializerMethodField(
+        help_text="The report's history, oldest first: for the academy, the steps that reached it."
+    )
+
+    @extend_schema_field(HealthCheckEventSerializer(many=True))
+    def get_events(self, health_check):
+        request = self.context.get("request")
+        events = report_events(health_check, request.user if request else None,
+                               events=health_check.events.all())
+        return HealthCheckEventSerializer(events, many=True, context=self.context).data
 
     class Meta(HealthCheckSerializer.Meta):
         fields = [*HealthCheckSerializer.Meta.fields, "events"]
@@ -866,7 +875,15 @@ class RiskSerializer(serializers.ModelSerializer):
 
 
 class RiskDetailSerializer(RiskSerializer):
-    events = RiskEventSerializer(many=True, read_only=True, help_text="The risk's history, oldest first.")
+    events = serializers.SerializerMethodField(
+        help_text="The risk's history, oldest first: for the academy, from when it was shared with it."
+    )
+
+    @extend_schema_field(RiskEventSerializer(many=True))
+    def get_events(self, risk):
+        request = self.context.get("request")
+        events = risk_events(risk, request.user if request else None, events=risk.events.all())
+        return RiskEventSerializer(events, many=True, context=self.context).data
 
     class Meta(RiskSerializer.Meta):
         fields = [*RiskSerializer.Meta.fields, "events"]

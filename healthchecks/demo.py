@@ -490,18 +490,19 @@ class HealthChecks:
                         reason="Returned to add the autumn assessment data to the judgement on achievement "
                                "before the headteacher checks the facts.",
                     )
+                with self.clock.at(visit + 7 * DAY, 10, read=False):
+                    check.refresh_from_db()
+                    services.health_check_edit(
+                        health_check=check, by=reviewer, version=check.version,
+                        key_findings=check.key_findings + " Autumn assessments confirm the gap in Year 4 "
+                                                          "writing identified on the visit.",
+                    )
             return check
         self.submit(check, reviewer, visit + 4 * DAY)
         if step == "responded":
             self.respond(check, head, visit + 8 * DAY, read=False, response=(
                 "One correction: the phonics screening figure quoted is for 2024; this year's was 84%. "
                 "Otherwise the report is accurate."))
-            with self.clock.at(visit + 9 * DAY, 12, read=False):
-                check.refresh_from_db()
-                services.health_check_edit(
-                    health_check=check, by=reviewer, version=check.version,
-                    key_findings=check.key_findings + " The phonics screening check result has risen to 84%.",
-                )
         elif step == "published":
             self.publish(check, reviewer, visit + 12 * DAY)
         return check

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from academies import exports
+from academies.models import SEFJudgement
 from academies.models.ofsted import FIVE_POINT, Area
-from academies.selectors import latest_sef
 
+from .history import report_events
 from .models import Action, ActionReview, HealthCheck, LeadershipQA
 from .models.reports import AREAS
 
@@ -103,13 +104,25 @@ def change_rows(changes):
     return rows
 
 
-def report_content(report, today=None):
-    """Everything a report shows (six queries): its judgements beside the academy's latest
-    self-evaluation of each area, its actions with their reviews, the earlier actions reviewed
-    at it, and its history."""
+def sef_at_visit(report):
+    """The academy's self-evaluation of each area as it stood at the visit (the latest judged on
+    or before its last day), so a published report reads the same however the SEF changes."""
+    day = report.visit_end or report.visit_start
+    latest = {}
+    for judgement in (SEFJudgement.objects.filter(academy=report.academy, judged_on__lte=day)
+                      .select_related("entered_by").order_by("-judged_on", "-created_at")):
+        latest.setdefault(judgement.area, judgement)
+    return latest
+
+
+def report_content(report, user=None, today=None):
+    """Everything a report shows `user` (seven queries): its judgements beside the academy's
+    self-evaluation at the visit, its actions with their reviews (naming a later report only
+    when the reader may see it), the earlier actions reviewed at it, and its history as the
+    reader may read it."""
     today = today or timezone.localdate()
     judged = {j.area: j for j in report.judgements.all()}
-    sef = {j.area: j for j in latest_sef(report.academy)}
+    sef = sef_at_visit(report)
     rows = [(area.label, judged.get(area.value), sef.get(area.value))
             for area in AREAS if area.value in judged or area.value in sef]
     reviews = ActionReview.objects.select_related("by", "health_check")
@@ -120,7 +133,13 @@ def report_content(report, today=None):
         report.action_reviews.select_related("by", "action__health_check", "action__owner")
         .order_by("action__health_check__visit_start", "action__number", "reviewed_on", "pk")
     )
-    events = list(report.events.select_related("by"))
+    # Without a reader (the PDF, which travels): only published reports, and only the steps.
+    checks = HealthCheck.objects.filter(academy=report.academy)
+    checks = checks.visible_to(user) if user is not None else checks.published()
+    readable = set(checks.values_list("pk", flat=True))
+    for review in [r for a in actions for r in a.reviews.all()]:
+        review.shown_check = review.health_check if review.health_check_id in readable else None
+    events = report_events(report, user)
     for event in events:
         event.change_rows = change_rows(event.changes)
     return Content(
@@ -145,6 +164,6 @@ def report_pdf(report):
 
     if report.status != S.PUBLISHED:
         raise ValueError("Only a published health-check report has a PDF.")
-    content = report_content(report)
+    content = report_content(report)  # no reader: the steps, never the trust's working edits
     return HTML(string=report_html(content), base_url=exports.PDF_BASE_URL,
                 url_fetcher=exports.static_only_fetcher).write_pdf()

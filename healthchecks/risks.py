@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from trust.access import require, scope_for
+from trust.notifications import withdraw
 
 from . import alerts
 from .models import Risk, RiskEvent, Visibility
@@ -163,7 +164,8 @@ def risk_change(*, risk, by, reason, version=None, **fields):
     if not changes:
         return current
     current.full_clean(exclude=["reference"])
-    _check_owner(current)
+    if "owner" in changes or "visibility" in changes:
+        _check_owner(current)
     current.derive()
     if current.score != before_score:
         changes["score"] = [str(before_score), str(current.score)]
@@ -173,6 +175,10 @@ def risk_change(*, risk, by, reason, version=None, **fields):
     current.save()
     current.refresh_from_db()
     event = _record(current, E.CHANGED, by, reason=reason, changes=changes)
+    if "visibility" in changes and current.is_trust_only:
+        # Kept to the trust from now: what the academy's people were told about it is taken back.
+        withdraw(dedupe_prefix=f"risk:{current.uuid}:",
+                 still_sees=lambda user: can_see(user, current.academy, current.visibility))
     if current.score != before_score or current.rag != before_rag:
         alerts.risk_changed(
             current, before_score=before_score, before_rag=before_rag, reason=reason, event_id=event.pk

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from trust.access import require, scope_for
+from trust.notifications import withdraw
 from trust.queue import enqueue_on_commit
 
 from . import alerts
@@ -180,14 +181,20 @@ def _add_action(health_check, number, *, recommendation, due_on, owner=None, own
 
 @transaction.atomic
 def health_check_edit(*, health_check, by, version, judgements=None, recommendations=None, **fields):
-    """Change a report that is not yet published, made from `version` of it.
+    """Change a draft report, made from `version` of it. A report with the headteacher (or back
+    from them) is returned to draft first, so what they checked is what is published.
 
     `recommendations`, if given, is the full list: existing actions are matched by uuid and
-    updated, new ones added, and ones left out removed (only before publication)."""
+    updated, new ones added, and ones left out removed."""
     require(by, "healthcheck.file", health_check.academy)
     current = HealthCheck.objects.select_for_update().get(pk=health_check.pk)
     if current.status == S.PUBLISHED:
         raise WorkflowError("A published report cannot be edited.")
+    if current.status != S.DRAFT:
+        raise WorkflowError(
+            "This report is with the headteacher for its factual-accuracy check: return it to draft "
+            "to change it, then submit it again, so that what they checked is what is published."
+        )
     if int(version) != current.version:
         raise StaleEdit(
             "Someone else changed this report since you opened it. Your changes were not saved: "
@@ -295,7 +302,11 @@ def health_check_return(*, health_check, by, reason):
     require(by, "healthcheck.file", health_check.academy)
     if not (reason or "").strip():
         raise WorkflowError("Say why the report goes back to draft.")
-    return _move(health_check, E.RETURNED, by, reason=reason)
+    _move(health_check, E.RETURNED, by, reason=reason)
+    # The headteacher can no longer open it: take back the notice that asked them to.
+    withdraw(dedupe_prefix=f"healthcheck:{health_check.uuid}:",
+             still_sees=lambda user: HealthCheck.objects.visible_to(user).filter(pk=health_check.pk).exists())
+    return health_check
 
 
 @transaction.atomic

@@ -236,7 +236,7 @@ def _update_form(action, report=None):
 
 def _detail_page(request, report, *, failed="", form=None):
     """The report; `failed` names a refused step, whose `form` comes back with the reason."""
-    content = pdf.report_content(report)
+    content = pdf.report_content(report, request.user)
     steps = Steps.of(request.user, report.academy)
     can = steps.for_report(report)
     if can["update"]:

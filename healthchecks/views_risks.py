@@ -40,6 +40,7 @@ from .forms_risks import (
     RiskForm,
     RuleForm,
 )
+from .history import risk_events
 from .models import Category, Risk, RiskRule, Visibility
 from .models.risks import RAG, Frequency
 from .pages import private_download, query_without_page, said
@@ -184,8 +185,8 @@ def risk_create(request):
     return render(request, "healthchecks/risks/form.html", {"form": form, "risk": None})
 
 
-def _events(risk):
-    events = list(risk.events.select_related("by"))
+def _events(risk, user):
+    events = risk_events(risk, user)
     for event in events:
         event.change_rows = [
             (FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
@@ -231,7 +232,7 @@ def _detail_page(request, risk):
         "today": timezone.localdate(),
         "overdue": risk.review_overdue(timezone.localdate()),
         "evidence": evidence_rows(visible_evidence(risk, request.user)),
-        "events": _events(risk),
+        "events": _events(risk, request.user),
         "can_change": can_change,
         "review_form": ReviewForm(initial=initial, auto_id="review-%s") if can_change else None,
         "close_form": CloseForm(initial=initial, auto_id="close-%s") if can_change else None,

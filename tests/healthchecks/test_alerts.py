@@ -202,8 +202,10 @@ def test_a_report_returned_and_submitted_again_asks_the_headteacher_again(world)
     alerts.health_check_submitted(check)  # the same submission: once
     assert Notification.objects.filter(kind="healthcheck.submitted").count() == 1
     services.health_check_return(health_check=check, by=world[R.SIEL], reason="More evidence.")
+    # Back to draft, the headteacher cannot open it: the notice asking them to is taken back.
+    assert not Notification.objects.filter(kind="healthcheck.submitted", user=world[R.HEADTEACHER]).exists()
     services.health_check_submit(health_check=check, by=world[R.SIEL])
-    assert Notification.objects.filter(kind="healthcheck.submitted", user=world[R.HEADTEACHER]).count() == 2
+    assert Notification.objects.filter(kind="healthcheck.submitted", user=world[R.HEADTEACHER]).count() == 1
 
 
 def test_a_south_report_tells_the_south(world):
@@ -223,8 +225,8 @@ def test_who_is_told_of_an_overdue_action_once_per_due_date(world):
 
     assert services.notify_overdue_actions(TODAY) == 1
     services.notify_overdue_actions(TODAY)
-    assert told("action.overdue") == {"siel@trust.test", "hublead@trust.test", "head@trust.test",
-                                      "governor@trust.test"}
+    assert told("action.overdue") == {"exec@trust.test", "siel@trust.test", "hublead@trust.test",
+                                      "head@trust.test", "governor@trust.test"}
     note = Notification.objects.get(kind="action.overdue", user=world[R.SIEL])
     assert note.title == "Health-check action overdue at North A"
     assert "due 10 January 2026" in note.body
@@ -245,7 +247,8 @@ def test_the_daily_sweep_tells_of_overdue_reviews_and_actions_once(world):
     assert daily_sweep.delay().get() == {"risk_reviews_overdue": 1, "actions_overdue": 1}
     daily_sweep.delay().get()
     assert told("risk.review_overdue") == NORTH_STAFF | {"chair.north@trust.test"}
-    assert told("action.overdue") == {"siel@trust.test", "hublead@trust.test", "head@trust.test"}
+    assert told("action.overdue") == {"exec@trust.test", "siel@trust.test", "hublead@trust.test",
+                                      "head@trust.test"}
 
 
 # The same transaction
