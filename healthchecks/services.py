@@ -378,10 +378,19 @@ def overdue_actions(today):
 
 
 def notify_overdue_actions(today=None):
-    """Tell the people who must act about each action past its due date, once per due date."""
+    """Tell the people who must act about each action past its due date, once per due date.
+    An action already told of for its due date is not told again, even to someone who took up
+    a role since (they see it as overdue on its report). Returns how many actions were told of."""
+    from trust.models import Notification
+
     today = today or timezone.localdate()
+    actions = list(overdue_actions(today))
+    keys = {f"action:{a.uuid}:overdue:{a.due_on.isoformat()}": a for a in actions}
+    told = set(Notification.objects.filter(dedupe_key__in=list(keys)).values_list("dedupe_key", flat=True))
     count = 0
-    for action in overdue_actions(today):
+    for key, action in keys.items():
+        if key in told:
+            continue
         with transaction.atomic():
             alerts.action_overdue(action)
         count += 1

@@ -86,3 +86,15 @@ def test_a_report_with_the_headteacher_is_returned_to_draft_before_it_changes(wo
         raise AssertionError("an edit during the factual-accuracy check was allowed")
     report.refresh_from_db()
     assert "behind" not in report.key_findings
+
+
+def test_someone_new_in_a_role_is_not_told_of_actions_overdue_before_they_came(world):
+    from tests.factories import person
+    from tests.healthchecks.makers import make_action
+
+    report = make_health_check(world.north_a, actions=0)
+    make_action(report, due_on=datetime.date(2026, 1, 10))
+    assert services.notify_overdue_actions(datetime.date(2026, 2, 1)) == 1
+    newcomer = person(Role.SIEL, email="new-siel@trust.test")
+    assert services.notify_overdue_actions(datetime.date(2026, 2, 2)) == 0
+    assert not Notification.objects.filter(user=newcomer).exists()
