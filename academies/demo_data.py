@@ -352,25 +352,29 @@ def _inspection(academy, urn, when, framework, overall, areas, safeguarding, con
 
 
 def build_sef(academies, today=None):
-    """Each open academy's self-evaluation against the report-card areas, this term, by its
-    headteacher (or the trust's executive where the demo has no headteacher)."""
+    """Each open academy's self-evaluation against the report-card areas, this autumn and last,
+    by its headteacher (or the trust's executive where the demo has no headteacher): last
+    year's health checks are read beside the self-evaluation that stood at their visit."""
     today = today or datetime.date.today()
-    judged_on = datetime.date(AcademicYear.start_year_for(today), 10, 1)
+    this_year = AcademicYear.start_year_for(today)
     author = User.objects.filter(memberships__role=Role.EXECUTIVE).first()
     made = 0
     for academy in academies:
         if academy.status != Academy.Status.OPEN:
             continue
         strength, trend = PROFILES.get(academy.urn, (0.0, 0.0))
-        # Leaders of improving academies tend to judge themselves a step more kindly.
-        _four, five = _grades_for(strength + (0.6 if trend >= 0.3 else 0.0))
-        index = FIVE.index(five)
-        for area in FRAMEWORK_AREAS["five_point"][:6]:
-            grade = FIVE[min(4, max(0, index + _rng(academy.urn, area).choice([-1, 0, 0, 0, 1])))]
-            _sef, created = SEFJudgement.objects.update_or_create(
-                academy=academy, area=area, judged_on=judged_on,
-                defaults={"scale": "five_point", "grade": grade, "entered_by": author,
-                          "rationale": "From the academy's self-evaluation, agreed with the hub lead."},
-            )
-            made += int(created)
+        for start_year, then in ((this_year - 1, trend / 2), (this_year, 0.0)):
+            # Leaders of improving academies tend to judge themselves a step more kindly.
+            _four, five = _grades_for(strength - then + (0.6 if trend >= 0.3 else 0.0))
+            index = FIVE.index(five)
+            judged_on = datetime.date(start_year, 10, 1)
+            for area in FRAMEWORK_AREAS["five_point"][:6]:
+                seed = _rng(academy.urn, area) if start_year == this_year else _rng(academy.urn, area, start_year)
+                grade = FIVE[min(4, max(0, index + seed.choice([-1, 0, 0, 0, 1])))]
+                _sef, created = SEFJudgement.objects.update_or_create(
+                    academy=academy, area=area, judged_on=judged_on,
+                    defaults={"scale": "five_point", "grade": grade, "entered_by": author,
+                              "rationale": "From the academy's self-evaluation, agreed with the hub lead."},
+                )
+                made += int(created)
     return made

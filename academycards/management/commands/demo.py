@@ -51,7 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs, "
             f"{sum(b.created for b in batches)} figures from {len(batches)} imports, "
-            "inspections in all three Ofsted frameworks, this year's self-evaluation, last year's "
+            "inspections in all three Ofsted frameworks, self-evaluation this year and last, last year's "
             "and this year's targets in every state, a development plan for every academy, "
             f"{HealthCheck.objects.count()} health checks with their actions, a risk register of "
             f"{Risk.objects.count()} risks ({Risk.objects.exclude(rule=None).count()} raised by the "
