@@ -54,6 +54,19 @@ ACTIONS: dict[str, frozenset[str]] = {
     "risk.change": frozenset({R.EXECUTIVE, R.SIEL, R.HUB_LEAD}),
     "risk.register": frozenset({R.EXECUTIVE, R.SIEL, R.TRUSTEE, R.HUB_LEAD, R.ADMINISTRATOR}),
     "riskrule.change": frozenset({R.EXECUTIVE, R.ADMINISTRATOR}),
+    # School-improvement tiers. Every role reads an academy's agreed tier and the support it is
+    # owed; the engine's recommendations and baselines read trust-only evidence, so only trust
+    # staff read them.
+    "tier.view": ALL_ROLES,
+    "tier.recommendation.view": frozenset({R.EXECUTIVE, R.SIEL, R.TRUSTEE, R.HUB_LEAD, R.ADMINISTRATOR}),
+    "tier.propose": frozenset({R.EXECUTIVE, R.SIEL, R.HUB_LEAD}),
+    "tier.decide": frozenset({R.TRUSTEE, R.EXECUTIVE}),  # records the Trust Board's decision
+    "tier.define": frozenset({R.EXECUTIVE, R.ADMINISTRATOR}),  # definitions and engine rules
+    "support.view": ALL_ROLES,
+    "support.log": frozenset({R.EXECUTIVE, R.SIEL, R.HUB_LEAD}),
+    "capacity.change": frozenset({R.EXECUTIVE, R.SIEL, R.ADMINISTRATOR}),
+    "baseline.view": frozenset({R.EXECUTIVE, R.SIEL, R.TRUSTEE, R.HUB_LEAD, R.ADMINISTRATOR}),
+    "baseline.change": frozenset({R.EXECUTIVE, R.SIEL, R.HUB_LEAD}),
 }
 
 

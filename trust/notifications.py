@@ -56,6 +56,10 @@ KINDS = {
     "healthcheck.responded": "A headteacher has responded to a health-check report",
     "healthcheck.published": "A health-check report is published",
     "action.overdue": "A health-check action is overdue",
+    "tier.recommendation_differs": "A tier recommendation differs from the agreed tier",
+    "tier.decision_needed": "A tier proposal awaits the Trust Board's decision",
+    "tier.decided": "The Trust Board decides a tier",
+    "support.overdue": "Support owed to an academy is overdue",
 }
 Delivery = NotificationPreference.Delivery
 

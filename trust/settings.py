@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-risk-rules": {
         "task": "healthchecks.tasks.run_risk_rules", "schedule": crontab(hour=2, minute=30),
     },
+    "nightly-tier-recommendations": {
+        "task": "tiers.tasks.recalculate_tiers", "schedule": crontab(hour=3, minute=0),
+    },
+    "daily-support-overdue": {
+        "task": "tiers.tasks.support_sweep", "schedule": crontab(hour=6, minute=45),
+    },
 }
 # With the broker down, a request that enqueues after commit must not hang: give up quickly
 # (the work is in the database and a periodic sweep sends it) rather than block the user.

@@ -42,6 +42,8 @@ urlpatterns = [
     # Health checks, risks and visits; their academy pages (academies/<urn>/health-checks/ ...)
     # come after the academies' own, which never match them.
     path("", include("healthchecks.urls")),
+    # Tiers and support; their academy pages (academies/<urn>/tier/ ...) likewise.
+    path("", include("tiers.urls")),
     path("notifications/", include("trust.urls_notifications")),
     path("api/v1/", include("trust.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,3 @@
+urlpatterns: list = [
+    # Owned by the decisions pages: board, academy tier page, proposals, definitions, rules.
+]
