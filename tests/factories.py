@@ -33,7 +33,7 @@ class AcademyFactory(factory.django.DjangoModelFactory):
 
     trust = factory.SubFactory(TrustFactory)
     hub = factory.SubFactory(HubFactory, trust=factory.SelfAttribute("..trust"))
-    urn = factory.Sequence(lambda n: f"{100000 + n}")
+    urn = factory.Sequence(lambda n: f"{700000 + n}")  # clear of the world fixture's 1000xx
     name = factory.Sequence(lambda n: f"Academy {n:03d}")
     phase = Academy.Phase.PRIMARY
     academy_type = Academy.Type.CONVERTER

@@ -16,10 +16,11 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
+from django.utils import timezone
 
 from academies.models import Comparator, Inspection, Result
 from academies.models.ofsted import FIVE_POINT, FOUR_POINT, Area, Framework
@@ -166,7 +167,7 @@ class Evidence:
                 Risk.objects.open()
                 .filter(academy_id__in=ids)
                 .order_by("academy_id", "-score", "reference")
-                .only("academy_id", "score", "reference", "title", "uuid")
+                .only("academy_id", "score", "reference", "title", "uuid", "updated_at")
             )
             by_academy = defaultdict(list)
             for row in rows:
@@ -464,18 +465,24 @@ def evaluate_measure(rule, academy, evidence):
         else:
             change = gap - _gap(previous[1], previous[2], sign)
             before = previous[1].academic_year.label
-            if change >= rule.trend_margin and tier > 2:
-                tier -= 1
+            if change >= rule.trend_margin:
                 explanation += (
                     f" The gap to national improved by {change.normalize():f}{unit} since {before}: "
-                    f"one tier better, tier {tier}."
                 )
-            elif change <= -rule.trend_margin and tier < 4:
-                tier += 1
+                if tier > 2:
+                    tier -= 1
+                    explanation += f"one tier better, tier {tier}."
+                else:
+                    explanation += f"an improving trend alone never makes tier 1, so tier {tier} stands."
+            elif change <= -rule.trend_margin:
                 explanation += (
                     f" The gap to national worsened by {abs(change).normalize():f}{unit} since {before}: "
-                    f"one tier worse, tier {tier}."
                 )
+                if tier < 4:
+                    tier += 1
+                    explanation += f"one tier worse, tier {tier}."
+                else:
+                    explanation += "still tier 4."
             else:
                 explanation += f" Change since {before}: {_fmt(change)}{unit}, within the trend margin."
             threshold += f"; trend ±{rule.trend_margin.normalize():f}"
@@ -506,16 +513,20 @@ def evaluate_open_risks(rule, academy, evidence):
             f"'{worst.title}', scores {top}: tier {tier}."
         )
         url = reverse("healthchecks:risk", kwargs={"uuid": worst.uuid})
+        # The register's own date (its latest change), never today's: an unchanged register
+        # must give an unchanged trace, or every nightly run would record a new recommendation.
+        day = timezone.localdate(max(risk.updated_at for risk in risks)).isoformat()
     else:
         explanation = f"No open risks: tier {tier}."
         url = reverse("healthchecks:academy-risks", kwargs={"urn": academy.urn})
+        day = ""
     return _line(
         rule,
         Status.INDICATED,
         explanation,
         evidence=f"{len(risks)} open risks",
         value=f"highest score {top}",
-        date=evidence.today.isoformat(),
+        date=day,
         source="Risk register",
         threshold=f"Highest score {threshold}",
         tier=tier,
@@ -535,16 +546,18 @@ EVALUATORS = {
 
 
 def combine(lines):
-    """The recommendation from the rules' lines: weighted mean rounded half up, no better than a
-    decisive tier 4, or none with fewer than MIN_INDICATIONS indications."""
+    """The recommendation from the rules' lines: the exact weighted mean rounded half up (the mean
+    kept is cut to two places), no better than a decisive tier 4, or none with fewer than
+    MIN_INDICATIONS indications that carry weight."""
     indicated = [line for line in lines if line.status == Status.INDICATED and line.tier is not None]
     weighted = [(line, Decimal(line.weight)) for line in indicated if Decimal(line.weight) > 0]
     total_weight = sum((w for _, w in weighted), Decimal(0))
-    mean = None
+    exact = mean = None
     if total_weight:
-        mean = (sum((line.tier * w for line, w in weighted), Decimal(0)) / total_weight).quantize(
-            Decimal("0.01")
-        )
+        exact = sum((line.tier * w for line, w in weighted), Decimal(0)) / total_weight
+        # Shown to two places cut short, never rounded up: 2.495 shows as 2.49 and recommends
+        # tier 2, so a reader rounding the figure shown reaches the tier recommended.
+        mean = exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     floor = 4 if any(line.decisive and line.tier == 4 for line in indicated) else None
     for line, weight in weighted:
         line.contribution = f"tier {line.tier} × weight {weight.normalize():f}"
@@ -555,7 +568,7 @@ def combine(lines):
             line.contribution = "weight 0: shown, not counted"
     if len(weighted) < MIN_INDICATIONS and floor is None:
         return Outcome(tier=None, weighted_mean=mean, floor=None, lines=lines)
-    tier = int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)) if mean is not None else None
+    tier = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)) if exact is not None else None
     if floor is not None:
         tier = max(tier or floor, floor)
     return Outcome(tier=tier, weighted_mean=mean, floor=floor, lines=lines)

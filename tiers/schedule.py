@@ -10,7 +10,8 @@ falls between its terms):
 - every term: by each term's last day;
 - twice a year: by the end of the autumn term and by the end of the summer term;
 - once a year: by the end of the summer term;
-- once: within four weeks of the tier starting.
+- once: within four weeks of the tier starting, on the last teaching day of those four weeks
+  (so never in a holiday).
 
 A tier agreed part-way through the year is owed support from its first day only.
 """
@@ -43,6 +44,27 @@ def teaching_weeks(terms, start):
     return weeks
 
 
+def _teaching_day_by(terms, start, limit):
+    """The last weekday in a term from `start` to `limit`, or failing that the first one after
+    `start`: a due date a school can meet."""
+    days = []
+    for term_start, term_end in terms:
+        day, last = max(term_start, start), min(term_end, limit)
+        while day <= last:
+            if day.weekday() < 5:
+                days.append(day)
+            day += datetime.timedelta(days=1)
+    if days:
+        return days[-1]
+    for term_start, term_end in terms:
+        day = max(term_start, start)
+        while day <= term_end:
+            if day.weekday() < 5:
+                return day
+            day += datetime.timedelta(days=1)
+    return min(start + ONCE_WITHIN, terms[-1][1])
+
+
 def due_dates(cadence, terms, start):
     """[(window_start, due_on)] for one entitlement over one year's `terms` ([(starts, ends)] in
     order) for a tier that starts on `start`. Windows follow on from each other, so a piece of
@@ -64,7 +86,7 @@ def due_dates(cadence, terms, start):
     elif cadence == Cadence.ANNUALLY:
         dues = [year_end]
     elif cadence == Cadence.ONCE:
-        dues = [min(start + ONCE_WITHIN, year_end)]
+        dues = [_teaching_day_by(terms, start, min(start + ONCE_WITHIN, year_end))]
     else:
         raise ValueError(f"Unknown cadence {cadence!r}")
     windows, window_start = [], start

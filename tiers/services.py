@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from academies.models import Academy
 from healthchecks.alerts import chairs_of
+from healthchecks.services import StaleEdit, WorkflowError
 from trust.access import require
 from trust.models import AcademicYear, Role
 from trust.notifications import notify, people_with_roles
@@ -39,14 +40,6 @@ from .seed import seed_definitions
 
 S = TierAssignment.Status
 E = TierEvent.Action
-
-
-class WorkflowError(ValidationError):
-    """A step that cannot be taken now; the message says why."""
-
-
-class StaleEdit(WorkflowError):
-    """The object changed since the person loaded it."""
 
 
 # Definitions
@@ -238,8 +231,14 @@ def edit_proposal(assignment, *, by, version, tier, rationale, exceptional_reaso
     _check_tier(tier)
     if not rationale.strip():
         raise ValidationError({"rationale": "Say why this tier: what the evidence shows."})
-    if assignment.kind == TierAssignment.Kind.RECLASSIFICATION and not exceptional_reason.strip():
-        raise ValidationError({"exceptional_reason": "A reclassification needs its exceptional reason."})
+    if assignment.kind == TierAssignment.Kind.RECLASSIFICATION:
+        if not exceptional_reason.strip():
+            raise ValidationError({"exceptional_reason": "A reclassification needs its exceptional reason."})
+        agreed = agreed_for(assignment.academy, assignment.academic_year)
+        if agreed is not None and agreed.tier == tier:
+            raise ValidationError(
+                {"tier": f"Tier {tier} is already the agreed tier for {assignment.academic_year}."}
+            )
     updated = TierAssignment.objects.filter(pk=assignment.pk, status=S.PROPOSED, version=version).update(
         tier=tier,
         rationale=rationale.strip(),
@@ -354,9 +353,15 @@ def agree(assignment, *, by, board_meeting, board_minute="", effective_from=None
     if previous is not None:
         cancel_schedule(previous, from_day=effective_from)
     regenerate_schedule(assignment)
-    TierRecommendation.objects.current().filter(academy=assignment.academy, academic_year=year).update(
-        agreed_tier=assignment.tier
+    recommendations = TierRecommendation.objects.current().filter(
+        academy=assignment.academy, academic_year=year
     )
+    recommendations.update(agreed_tier=assignment.tier)
+    current = recommendations.first()
+    if current is not None and current.differs:
+        # The board may agree a tier other than the evidence points to; that difference is told
+        # once, as one found by a recalculation would be.
+        _tell_differs(current, year)
     _tell_decided(assignment)
     return assignment
 
@@ -506,12 +511,14 @@ def cancel_schedule(assignment, *, from_day):
 
 
 def _settle(entry):
-    """Settle the earliest item of the entry's kind still owed whose window has opened by the
-    day the support was given. Returns the item, or None (the support stands as additional)."""
+    """Settle the earliest item of the entry's kind still owed, in the academic year the support
+    was given, whose window has opened by that day. Returns the item, or None (the support stands
+    as additional). Support given in September does not settle last year's overdue item."""
     item = (
         SupportItem.objects.select_for_update()
         .filter(
             academy_id=entry.academy_id,
+            academic_year__start_year=AcademicYear.start_year_for(entry.held_on),
             kind=entry.kind,
             status=SupportItem.Status.OWED,
             window_start__lte=entry.held_on,
@@ -527,12 +534,15 @@ def _settle(entry):
     return item
 
 
-def _settle_unmatched(academy, since):
-    for entry in SupportLogEntry.objects.filter(
-        academy=academy, held_on__gte=since, item__isnull=True
-    ).order_by("held_on", "pk"):
-        if _settle(entry) is None:
-            break
+def _settle_unmatched(academy, since, kind=None):
+    """Let support logged from `since` that settled nothing settle what is owed now, oldest
+    first. Every entry is tried: one that finds nothing of its kind owed says nothing about an
+    entry of another kind, or a later one whose window has since opened."""
+    entries = SupportLogEntry.objects.filter(academy=academy, held_on__gte=since, item__isnull=True)
+    if kind is not None:
+        entries = entries.filter(kind=kind)
+    for entry in entries.order_by("held_on", "pk"):
+        _settle(entry)
 
 
 @transaction.atomic
@@ -574,17 +584,18 @@ def delete_support(entry, *, by):
     entry.delete()
     if item is not None:
         SupportItem.objects.filter(pk=item.pk).update(status=SupportItem.Status.OWED, delivered_by_entry=None)
-        _settle_unmatched(item.academy, since=item.window_start)
+        _settle_unmatched(item.academy, since=item.window_start, kind=item.kind)
 
 
 def log_health_check(health_check):
-    """A published health check is support given; logged once."""
+    """A published health check is support given; logged once, on the visit's last day (never
+    later than today, so publishing is never refused over the date)."""
     if SupportLogEntry.objects.filter(health_check=health_check).exists():
         return None
     return log_support(
         academy=health_check.academy,
         kind=SupportKind.HEALTH_CHECK,
-        held_on=health_check.visit_end or health_check.visit_start,
+        held_on=min(health_check.visit_end or health_check.visit_start, timezone.localdate()),
         by=health_check.published_by,
         notes=f"Health check of {health_check.visit_text}, published.",
         led_by=health_check.lead_reviewer.get_full_name(),
@@ -594,7 +605,8 @@ def log_health_check(health_check):
 
 def notify_overdue_support(today=None):
     """Tell the trust's executives, the SIEL and the hub lead of each support item that has
-    fallen behind, once per item. Returns how many items were told of."""
+    fallen behind, once per item. Returns how many items were told of in this run (a second run
+    on the same day tells no one and returns 0)."""
     today = today or timezone.localdate()
     overdue = list(
         SupportItem.objects.overdue(today)
@@ -602,20 +614,22 @@ def notify_overdue_support(today=None):
         .select_related("academy", "academic_year")
         .order_by("academy_id", "due_on")
     )
+    told = 0
     for item in overdue:
         academy = item.academy
-        notify(
+        created = notify(
             users=people_with_roles([Role.EXECUTIVE, Role.SIEL, Role.HUB_LEAD], academy=academy),
             kind="support.overdue",
             academy=academy,
             url=reverse("tiers:support", kwargs={"urn": academy.urn}),
-            title=f"{academy.name}: {item.get_kind_display().lower()} overdue",
+            title=f"{academy.name}: {item.get_kind_display()} overdue",
             body=f"{item.get_kind_display()} was due by {item.due_on:%-d %B %Y} under the academy's tier "
             "and has not "
             "been logged as given.",
             dedupe_key=f"support:{item.uuid}:overdue",
         )
-    return len(overdue)
+        told += bool(created)
+    return told
 
 
 # Recommendations
@@ -817,22 +831,31 @@ def baseline_complete(baseline, *, by, version):
 def capacity_matches(academy, year):
     """Offers of support that match the academy's development-plan priorities this year, by theme:
     [(priority, [offers])] for priorities with at least one offer from someone else."""
+    return capacity_matches_for([academy], year)[academy.pk]
+
+
+def capacity_matches_for(academies, year):
+    """capacity_matches for several academies in two queries: {academy id: [(priority, [offers])]}."""
     from academies.models import Priority
 
     from .models import CapacityOffer
 
     priorities = list(
-        Priority.objects.filter(plan__academy=academy, plan__academic_year=year).order_by("order")
+        Priority.objects.filter(plan__academy__in=academies, plan__academic_year=year)
+        .select_related("plan")
+        .order_by("plan__academy_id", "order", "pk")
     )
-    themes = {p.theme for p in priorities}
     offers = list(
-        CapacityOffer.objects.filter(academic_year=year, theme__in=themes, days_available__gt=0)
-        .exclude(provider=academy)
+        CapacityOffer.objects.filter(
+            academic_year=year, theme__in={p.theme for p in priorities}, days_available__gt=0
+        )
         .select_related("provider")
-        .order_by("theme", "-days_available")
+        .order_by("theme", "-days_available", "pk")
     )
-    return [
-        (p, [o for o in offers if o.theme == p.theme])
-        for p in priorities
-        if any(o.theme == p.theme for o in offers)
-    ]
+    matches = {academy.pk: [] for academy in academies}
+    for priority in priorities:
+        academy_id = priority.plan.academy_id
+        found = [o for o in offers if o.theme == priority.theme and o.provider_id != academy_id]
+        if found:
+            matches[academy_id].append((priority, found))
+    return matches
