@@ -21,6 +21,10 @@ def navigation(request):
         items.append(("healthchecks", "Health checks", reverse("healthchecks:list")))
     if scope.can_anywhere("risk.register"):
         items.append(("risks", "Risks", reverse("healthchecks:risks")))
+    if scope.can_anywhere("tier.recommendation.view"):
+        items.append(("tiers", "Tiers", reverse("tiers:board")))
+    if scope.can_anywhere("tier.recommendation.view") or scope.can_anywhere("support.log"):
+        items.append(("support", "Support", reverse("tiers:support-overview")))
     if scope.can_anywhere("target.agree"):
         items.append(("board", "Board decisions", reverse("academies:targets-board")))
     if scope.can_anywhere("data.import"):
@@ -40,6 +44,12 @@ def navigation(request):
     if current == "healthchecks":
         name = match.url_name or ""
         current = "risks" if name.startswith(("risk", "rule")) else "healthchecks"
+    if current == "tiers":
+        name = match.url_name or ""
+        if name in ("academy", "propose", "support", "support-log", "academy-capacity", "baseline-create"):
+            current = "academies"  # an academy's tier, support and capacity are the academy's tabs
+        elif name.startswith(("support", "calendar", "capacity")):
+            current = "support"
     if current == "academies" and (match.url_name or "").startswith("import"):
         current = "imports"  # imports live under /academies/ but have their own menu item
     return {

@@ -189,7 +189,7 @@ def test_the_menu_shows_each_role_only_what_it_may_use(client, world):
     assert menu == ["academies", "standards", "priorities", "healthchecks", "api"]
     client.force_login(world[Role.ADMINISTRATOR])
     menu = [item["key"] for item in client.get("/academies/").context["nav_items"]]
-    assert menu == ["academies", "standards", "priorities", "healthchecks", "risks", "imports", "api",
-                    "admin"]
+    assert menu == ["academies", "standards", "priorities", "healthchecks", "risks", "tiers", "support",
+                    "imports", "api", "admin"]
     client.logout()
     assert "Admin" not in client.get(LOGIN).content.decode()
