@@ -8,6 +8,7 @@ from academies.api_plans import register as register_plans
 from academies.api_standards import register as register_standards
 from academies.api_targets import register as register_targets
 from healthchecks.api import register as register_healthchecks
+from tiers.api import register as register_tiers
 from trust.api_notifications import register as register_notifications
 
 router = DefaultRouter()
@@ -19,6 +20,7 @@ register_targets(router)
 register_standards(router)
 register_healthchecks(router)
 register_notifications(router)
+register_tiers(router)
 
 app_name = "api"
 urlpatterns = router.urls
