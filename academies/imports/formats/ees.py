@@ -128,3 +128,15 @@ class EESAbsence(EESSchoolFormat):
                 urn=urn, measure="attendance", year=year, value=value, state=overall.state,
                 raw="", row=number, cohort=overall.cohort,  # derived: no cell of its own
             ))
+
+    def area_row(self, parsed, columns, row, number, year, level, la):
+        super().area_row(parsed, columns, row, number, year, level, la)
+        # National and LA attendance likewise, so a school's attendance has its comparators.
+        overall = next((f for f in parsed.comparators[::-1]
+                        if f.row == number and f.measure == "absence_overall"), None)
+        if overall is not None:
+            value = None if overall.value is None else 100 - overall.value
+            parsed.comparators.append(ComparatorFact(
+                area=overall.area, area_code=overall.area_code, area_name=overall.area_name,
+                measure="attendance", year=year, value=value, state=overall.state, raw="", row=number,
+            ))

@@ -131,3 +131,23 @@ def test_text_in_enrolments_is_a_row_error(academies):
 
     assert batch.status == ImportBatch.Status.FAILED
     assert (batch.errors[0]["row"], batch.errors[0]["column"]) == (2, "enrolments")
+
+
+def test_national_and_la_rows_give_attendance_comparators_too(academies):
+    from academies.models import Comparator
+
+    national = ("202425,Academic year,National,E92000001,England,,,,,,,,,State-funded primary,"
+                "16000,1,1,1,1,1,5.5,4.0,1.5,1,14.0,1,1.0")
+    local = (f"202425,Academic year,Local authority,{PLACE},,,,State-funded primary,"
+             "40,1,1,1,1,1,6.1,4.2,1.9,1,16.2,1,1.3")
+    batch = run(csv_file(HEADER, [*SAMPLE_ROWS, national, local]))
+
+    assert batch.status == ImportBatch.Status.SUCCEEDED, batch.errors
+    england = Comparator.objects.get(
+        area="national", measure__code="attendance", academic_year__start_year=2024
+    )
+    assert england.value == Decimal("94.5")
+    assert england.area_name == "England"
+    borough = Comparator.objects.get(area="la", measure__code="attendance", academic_year__start_year=2024)
+    assert borough.value == Decimal("93.9")
+    assert borough.area_code == "999"
