@@ -56,10 +56,14 @@ NATIONAL = {
     ("suspension_rate", "all", ""): (6.9, 0.6),
     ("permanent_exclusion_rate", "all", ""): (0.08, 0.005),
     ("sen_progress", "all", ""): (70.0, 0.5),
+    # The groups the trust's tier rules read as well.
+    ("ks2_expected", "sen", "rwm"): (20.0, 0.5),
+    ("ks4_attainment8", "disadvantaged", ""): (37.5, -0.8),
+    ("attendance", "disadvantaged", ""): (88.8, 0.4),
 }
 # How many points one step of strength moves an academy's figure, and which way is better.
 SPREAD = {"ks2_scaled_score": 1.2, "ks4_attainment8": 3.0, "suspension_rate": -1.5,
-          "permanent_exclusion_rate": -0.04}
+          "permanent_exclusion_rate": -0.04, "attendance": 0.8}
 PRIMARY_PHASES = {"primary", "all_through", "middle"}
 SECONDARY_PHASES = {"secondary", "all_through"}
 
@@ -98,7 +102,7 @@ def _figure(academy, measure, group, subject, year_index, year):
     national = base + change * year_index
     strength, trend = PROFILES.get(academy.urn, (0.0, 0.0))
     spread = SPREAD.get(measure, 4.0)
-    gap = -4.0 if group == "disadvantaged" else 0.0
+    gap = -abs(spread) if group == "disadvantaged" else 0.0  # a step below the group nationally
     noise = _rng(academy.urn, measure, group, subject, year).uniform(-2.0, 2.0)
     value = national + spread * (strength + trend * year_index) + gap + noise * abs(spread) / 4
     if measure.endswith("_rate"):
@@ -128,23 +132,26 @@ def results_file(academies, year, year_index):
             measures += [("eyfs_gld", "all", "R", ""), ("phonics_y1", "all", "Y1", ""),
                          ("phonics_y2", "all", "Y2", "")]
             measures += [("ks2_expected", g, "KS2", "rwm")
-                         for g in ("all", "disadvantaged", "not_disadvantaged")]
+                         for g in ("all", "disadvantaged", "not_disadvantaged", "sen")]
             measures += [("ks2_expected", "all", "KS2", s) for s in ("reading", "writing", "maths")]
             measures += [("ks2_higher", "all", "KS2", "rwm"), ("ks2_scaled_score", "all", "KS2", "reading"),
                          ("ks2_scaled_score", "all", "KS2", "maths")]
         if academy.phase in SECONDARY_PHASES:
-            measures += [("ks4_attainment8", "all", "KS4", ""), ("ks4_english_maths_5", "all", "KS4", ""),
+            measures += [("ks4_attainment8", g, "KS4", "") for g in ("all", "disadvantaged")]
+            measures += [("ks4_english_maths_5", "all", "KS4", ""),
                          ("ks4_ebacc_entry", "all", "KS4", "")]
             measures += [("ks4_english_maths_4", g, "KS4", "")
                          for g in ("all", "disadvantaged", "not_disadvantaged")]
         if academy.phase in {"special", "ap"}:
             measures += [("sen_progress", "all", "", "")]
-        measures += [("suspension_rate", "all", "", ""), ("permanent_exclusion_rate", "all", "", "")]
+        measures += [("suspension_rate", "all", "", ""), ("permanent_exclusion_rate", "all", "", ""),
+                     ("attendance", "disadvantaged", "", "")]
         cohort = max(6, on_roll // 7) if academy.phase != "secondary" else on_roll // 5
         for measure, group, year_group, subject in measures:
             value, national = _figure(academy, measure, group, subject, year_index, year)
             places = 2 if measure.endswith("_rate") else 1
-            group_cohort = cohort if group == "all" else max(1, cohort * (3 if group == "disadvantaged" else 7) // 10)
+            share = {"disadvantaged": 3, "sen": 2}.get(group, 7)  # tenths of the cohort
+            group_cohort = cohort if group == "all" else max(1, cohort * share // 10)
             shown = _fmt(value, places)
             if measure == "permanent_exclusion_rate" and academy.phase in PRIMARY_PHASES and strength > -1:
                 shown = "0.00"  # most primaries exclude no one permanently in a year

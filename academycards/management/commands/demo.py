@@ -8,6 +8,7 @@ import academies.demo
 import academies.demo_data
 import academies.demo_targets
 import healthchecks.demo
+import tiers.demo
 import trust.demo
 from healthchecks.models import GovernorVisit, HealthCheck, Risk, RiskRule
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             academies.demo_targets.build_targets(school_list)
             academies.demo_targets.build_plans(school_list)
             healthchecks.demo.build(school_list)
+            tiers.demo.build(school_list)
         logins += academy_logins
         self.stdout.write(
             f"{the_trust.name}: {len(academy_map)} academies in {len(hubs)} hubs, "
@@ -56,7 +58,7 @@ class Command(BaseCommand):
             f"{HealthCheck.objects.count()} health checks with their actions, a risk register of "
             f"{Risk.objects.count()} risks ({Risk.objects.exclude(rule=None).count()} raised by the "
             f"trust's {RiskRule.objects.count()} rules) and {GovernorVisit.objects.count()} "
-            "link-governor visits.\n"
+            f"link-governor visits. {tiers.demo.summary()}\n"
             f"Every login below uses the password: {password}\n"
         )
         rows = [("Role", "Email", "URN"), *logins]
