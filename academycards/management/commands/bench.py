@@ -13,6 +13,7 @@ bytes, and its rows per second printed. Then the progress of every target is rec
 both sizes (the reads must not grow).
 """
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -65,6 +66,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "--repeat must be at least 1, --warmup, --import-repeat and --progress-repeat at least 0."
             )
+        # Imports enqueue tier recalculations and emails that run in-process here: not a line each.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         self.verbosity = verbosity
         sizes = [SMALL, academies] if academies > SMALL else [SMALL]
         started = time.perf_counter()
