@@ -72,6 +72,20 @@ S = TierAssignment.Status
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+def _known_year(start):
+    """The academic year asked for: one the trust has, or this year, last or next, which are
+    made on first use. A year further off is a mistake, not a year to create."""
+    if not start:
+        return AcademicYear.current()
+    year = AcademicYear.objects.filter(start_year=start).first()
+    if year is not None:
+        return year
+    current = AcademicYear.start_year_for(timezone.localdate())
+    if abs(start - current) > 1:
+        raise ValidationError({"year": [f"The trust has no academic year starting in {start}."]})
+    return AcademicYear.for_date(datetime.date(start, 9, 1))
+
+
 class TierFilters(Filters):
     def of_academy_and_year(self, rows, *, by_year=True):
         """`rows` of the academy (?academy=<urn>) and academic year (?year=<start year>) asked for."""
@@ -212,7 +226,7 @@ class TierDefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         filters = TierFilters(self.request.query_params)
         start = filters.year()
         filters.check()
-        year = AcademicYear.for_date(datetime.date(start, 9, 1)) if start else AcademicYear.current()
+        year = _known_year(start)
         services.definitions_for(year)
         return self._rows().filter(academic_year=year).order_by("number")
 
@@ -319,7 +333,9 @@ class TierAssignmentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = request.user if request is not None else None
         if not scope_for(user).can("tier.recommendation.view", assignment.academy):
+            # The engine's evidence (its links name trust-only risks and baselines) is the trust's.
             data.pop("recommendation", None)
+            data.pop("evidence", None)
         return data
 
 
@@ -337,7 +353,7 @@ class TierAssignmentSchema(OpenApiSerializerExtension):
 
 class TierAgreeSerializer(serializers.Serializer):
     board_meeting = serializers.DateField(help_text="The date of the Trust Board meeting that agreed it.")
-    board_minute = serializers.CharField(required=False, allow_blank=True, default="",
+    board_minute = serializers.CharField(required=False, allow_blank=True, default="", max_length=50,
                                          help_text="The minute reference, e.g. TB/24/117.")
     effective_from = serializers.DateField(
         required=False, allow_null=True, default=None,
@@ -348,7 +364,7 @@ class TierAgreeSerializer(serializers.Serializer):
 
 class TierDeclineSerializer(serializers.Serializer):
     board_meeting = serializers.DateField(help_text="The date of the Trust Board meeting that declined it.")
-    board_minute = serializers.CharField(required=False, allow_blank=True, default="",
+    board_minute = serializers.CharField(required=False, allow_blank=True, default="", max_length=50,
                                          help_text="The minute reference, e.g. TB/24/117.")
     reason = serializers.CharField(help_text="Why the board declined it, so the proposer can act on it.")
     version = version_field("The version you read, if you want a stale step refused.")
@@ -424,6 +440,10 @@ class TierAssignmentViewSet(RecordViewSet):
     def create(self, request, *args, **kwargs):
         data = self._new()
         start = data.pop("year", None)
+        current = AcademicYear.start_year_for(timezone.localdate())
+        if start is not None and start not in (current, current + 1):
+            raise ValidationError({"year": [f"A tier is proposed for this academic year or the next: "
+                                            f"{current} or {current + 1}."]})
         year = AcademicYear.for_date(datetime.date(start, 9, 1)) if start else AcademicYear.current()
         assignment = run_service(services.propose, by=request.user, year=year, academy=data["academy"],
                          tier=data["tier"], rationale=data["rationale"],

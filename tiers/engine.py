@@ -301,9 +301,16 @@ def _inspection_url(academy):
 
 def evaluate_inspection(rule, academy, evidence):
     inspections = evidence.inspections.get(academy.pk, [])
-    graded = next((i for i in inspections if i.graded and _graded_tier(i)[0] is not None), None)
+    graded = next((i for i in inspections if i.graded), None)
     if graded is None:
         return _line(rule, Status.MISSING, "No graded Ofsted inspection is recorded.")
+    if _graded_tier(graded)[0] is None:
+        # Never an older inspection in its place: the latest one's grades are what is missing.
+        return _line(
+            rule, Status.MISSING,
+            f"The inspection of {graded.start_date:%-d %B %Y} has no grades recorded: import its judgements.",
+            date=graded.start_date.isoformat(), url=_inspection_url(academy),
+        )
     if _too_old(rule, graded.start_date, evidence.today):
         return _out_of_date(rule, "The latest graded inspection", graded.start_date)
     tier, what = _graded_tier(graded)

@@ -1,10 +1,13 @@
 """What the tiers app does when the evidence under it changes: recalculate the recommendations
 of the academies touched, after commit; log a published health check as support given."""
 
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from academies.signals import data_changed
 from healthchecks.signals import health_check_published, risk_changed
+from trust.models import Term
 from trust.queue import enqueue_on_commit
 
 
@@ -31,3 +34,14 @@ def after_health_check(sender, health_check, **kwargs):
 def after_risk(sender, risk, **kwargs):
     if risk.academy_id is not None:
         _recalculate([risk.academy_id])
+
+
+@receiver(post_save, sender=Term)
+def after_term_dates_change(sender, instance, created, **kwargs):
+    """New term dates move the support still to come in that year (what was due before today
+    stays as it was)."""
+    if created:
+        return
+    from .services import regenerate_agreed_schedules
+
+    transaction.on_commit(lambda: regenerate_agreed_schedules(instance.academic_year_id))

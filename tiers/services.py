@@ -52,7 +52,9 @@ def definitions_for(year):
     if len(found) == 4:
         return found
     with transaction.atomic():
-        if not TierDefinition.objects.select_for_update().filter(academic_year=year).exists():
+        # The year's row is the lock: two first views of a new year seed it once.
+        AcademicYear.objects.select_for_update().filter(pk=year.pk).first()
+        if not TierDefinition.objects.filter(academic_year=year).exists():
             source = (
                 AcademicYear.objects.filter(start_year__lt=year.start_year, tier_definitions__isnull=False)
                 .order_by("-start_year")
@@ -117,10 +119,11 @@ def definition_update(definition, *, by, version, name, led_by, summary, descrip
         Entitlement(definition=definition, kind=kind, cadence=cadence, description=text.strip(), order=i)
         for i, (kind, cadence, text) in enumerate(entitlements)
     )
+    today = timezone.localdate()
     for assignment in TierAssignment.objects.agreed().filter(
         academic_year=definition.academic_year, tier=definition.number
     ):
-        regenerate_schedule(assignment)
+        regenerate_schedule(assignment, from_day=today)
     definition.refresh_from_db()
     return definition
 
@@ -181,10 +184,10 @@ def propose(*, academy, year, tier, rationale, by, exceptional_reason="", eviden
     if not rationale.strip():
         raise ValidationError({"rationale": "Say why this tier: what the evidence shows."})
     agreed = agreed_for(academy, year)
-    if baseline is not None:
-        kind = TierAssignment.Kind.JOINING
-    elif agreed is not None:
+    if agreed is not None:  # whatever else: a tier agreed for the year changes only exceptionally
         kind = TierAssignment.Kind.RECLASSIFICATION
+    elif baseline is not None:
+        kind = TierAssignment.Kind.JOINING
     else:
         kind = TierAssignment.Kind.ANNUAL
     if kind == TierAssignment.Kind.RECLASSIFICATION:
@@ -264,7 +267,10 @@ def _explain_refusal(assignment, version):
             f"This proposal is no longer open: it was {current.get_status_display().lower()}."
         )
     if version is not None and current.version != version:
-        raise StaleEdit("Someone changed this proposal since you opened it. Reload it to see their changes.")
+        raise StaleEdit(
+            f"Someone changed the proposal for {current.academy.name} since you opened it (it now proposes "
+            f"tier {current.tier}). Reload it to see their changes."
+        )
     raise WorkflowError("This proposal cannot be changed now.")
 
 
@@ -367,9 +373,15 @@ def agree(assignment, *, by, board_meeting, board_minute="", effective_from=None
 
 
 @transaction.atomic
-def agree_many(assignments, *, by, board_meeting, board_minute=""):
-    """The board agreeing a meeting's tier table in one go: each proposal agreed, or none."""
-    return [agree(a, by=by, board_meeting=board_meeting, board_minute=board_minute) for a in assignments]
+def agree_many(assignments, *, by, board_meeting, board_minute="", versions=None):
+    """The board agreeing a meeting's tier table in one go: each proposal agreed, or none. With
+    `versions` ({assignment pk: version read}), a proposal changed since the board's table was
+    read is refused, and with it the whole table: the board agrees what it saw."""
+    versions = versions or {}
+    return [
+        agree(a, by=by, board_meeting=board_meeting, board_minute=board_minute, version=versions.get(a.pk))
+        for a in assignments
+    ]
 
 
 @transaction.atomic
@@ -470,17 +482,23 @@ def _terms(year):
     return terms
 
 
-def regenerate_schedule(assignment):
+def regenerate_schedule(assignment, *, from_day=None):
     """Bring the agreed assignment's schedule in line with its tier's entitlements: items owed
-    that no longer fit are cancelled, new ones are added, delivered ones are kept. Idempotent."""
+    that no longer fit are cancelled, new ones are added, delivered ones are kept. Idempotent.
+    With `from_day` (a change of cadence or of term dates), only items due from that day change:
+    what was owed before it stays as it was, so a change today does not make the past overdue."""
     year = assignment.academic_year
     definition = next(d for d in definitions_for(year) if d.number == assignment.tier)
     terms = _terms(year)
     wanted = {}
     for entitlement in definition.entitlements.all():
         for window_start, due_on in schedule.due_dates(entitlement.cadence, terms, assignment.effective_from):
-            wanted[(entitlement.kind, due_on)] = window_start
-    existing = {(i.kind, i.due_on): i for i in assignment.support_items.all()}
+            if from_day is None or due_on >= from_day:
+                wanted[(entitlement.kind, due_on)] = window_start
+    items = assignment.support_items.all()
+    if from_day is not None:
+        items = items.filter(due_on__gte=from_day)
+    existing = {(i.kind, i.due_on): i for i in items}
     stale = [i.pk for key, i in existing.items() if key not in wanted and i.status == SupportItem.Status.OWED]
     SupportItem.objects.filter(pk__in=stale).update(status=SupportItem.Status.CANCELLED)
     for key, item in existing.items():
@@ -501,6 +519,19 @@ def regenerate_schedule(assignment):
         if (kind, due_on) not in existing
     )
     _settle_unmatched(assignment.academy, since=assignment.effective_from)
+
+
+def regenerate_agreed_schedules(academic_year_id, *, from_day=None):
+    """Every agreed tier of the year brought in line with its definition and the year's terms,
+    from `from_day` (today unless given). Returns how many schedules were looked at."""
+    from_day = from_day or timezone.localdate()
+    agreed = list(
+        TierAssignment.objects.agreed().filter(academic_year_id=academic_year_id).select_related("academic_year")
+    )
+    with transaction.atomic():
+        for assignment in agreed:
+            regenerate_schedule(assignment, from_day=from_day)
+    return len(agreed)
 
 
 def cancel_schedule(assignment, *, from_day):
@@ -556,6 +587,12 @@ def log_support(*, academy, kind, held_on, by, notes="", led_by="", health_check
     if held_on > today:
         raise ValidationError(
             {"held_on": "Record support once it has been given: that date is in the future."}
+        )
+    earliest = AcademicYear.for_date(today).starts_on.replace(year=AcademicYear.start_year_for(today) - 1)
+    if health_check is None and held_on < earliest:
+        raise ValidationError(
+            {"held_on": f"Support is logged for this academic year and last: give a date from "
+                        f"{earliest:%-d %B %Y}."}
         )
     entry = SupportLogEntry.objects.create(
         academy=academy,
@@ -661,7 +698,7 @@ def recalculate(academy_ids=None, *, today=None, year=None):
         .filter(academy__in=academies, academic_year=year)
         .only("pk", "academy_id", "fingerprint", "agreed_tier", "tier")
     }
-    outcomes, fresh, retired, differs = {}, [], [], []
+    outcomes, fresh, differs = {}, [], []
     now = timezone.now()
     for academy in academies:
         outcome = engine.recommend(academy, rules, evidence)
@@ -674,8 +711,6 @@ def recalculate(academy_ids=None, *, today=None, year=None):
             and before.agreed_tier == agreed.get(academy.pk)
         ):
             continue
-        if before is not None:
-            retired.append(before.pk)
         recommendation = TierRecommendation(
             academy=academy,
             academic_year=year,
@@ -692,11 +727,34 @@ def recalculate(academy_ids=None, *, today=None, year=None):
         fresh.append(recommendation)
         if recommendation.differs:
             differs.append(recommendation)
+    if not fresh:
+        return outcomes
     with transaction.atomic():
+        # Runs overlap (the nightly one and one after an import): the year's row serialises their
+        # writes, and what is current is read again under it, so each writes over the other's
+        # result rather than both adding a current row.
+        AcademicYear.objects.select_for_update().filter(pk=year.pk).first()
+        now_current = {
+            r.academy_id: r
+            for r in TierRecommendation.objects.current()
+            .filter(academy_id__in=[r.academy_id for r in fresh], academic_year=year)
+            .only("pk", "academy_id", "fingerprint", "agreed_tier")
+        }
+        fresh = [
+            r for r in fresh
+            if not (
+                (other := now_current.get(r.academy_id)) is not None
+                and other.fingerprint == r.fingerprint
+                and other.agreed_tier == r.agreed_tier
+            )
+        ]
+        retired = [now_current[r.academy_id].pk for r in fresh if r.academy_id in now_current]
+        kept = {id(r) for r in fresh}
         TierRecommendation.objects.filter(pk__in=retired).update(current=False)
         TierRecommendation.objects.bulk_create(fresh)
         for recommendation in differs:
-            _tell_differs(recommendation, year)
+            if id(recommendation) in kept:
+                _tell_differs(recommendation, year)
     return outcomes
 
 
@@ -760,6 +818,11 @@ BASELINE_FIELDS = (
 @transaction.atomic
 def baseline_create(*, academy, by, **fields):
     require(by, "baseline.change", academy)
+    if academy.status != Academy.Status.JOINING:
+        raise ValidationError(
+            f"{academy.name} is not joining the trust: a due-diligence baseline is for a school joining. "
+            "An academy already in the trust has its tier proposed from its tier page."
+        )
     _check_tier(fields.get("proposed_tier"))
     return BaselineAssessment.objects.create(
         academy=academy, by=by, data_summary=baseline_data(academy), **fields
@@ -813,8 +876,10 @@ def baseline_complete(baseline, *, by, version):
         tier=baseline.proposed_tier,
         by=by,
         baseline=baseline,
-        rationale=f"Due-diligence baseline of {baseline.assessed_on:%-d %B %Y} "
-        f"({baseline.get_capacity_display().lower()}): {baseline.rationale}",
+        # The baseline's findings are the trust's: the proposal, which the school's governors
+        # read once agreed, only points to it.
+        rationale=f"The first tier of a school joining the trust, from its due-diligence baseline of "
+        f"{baseline.assessed_on:%-d %B %Y}.",
         evidence=[
             {
                 "label": f"Baseline assessment of {baseline.assessed_on:%-d %B %Y}",

@@ -200,7 +200,8 @@ def month_from(value, today):
     if value:
         try:
             year, month = (int(part) for part in value.split("-"))
-            return datetime.date(year, month, 1), True
+            if abs(year - today.year) <= 10:  # a calendar of support, not of the millennium
+                return datetime.date(year, month, 1), True
         except (TypeError, ValueError):
             pass
         return today.replace(day=1), False

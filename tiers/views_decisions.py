@@ -183,9 +183,17 @@ def agree_many(request):
         return redirect(back)
     data = form.cleaned_data
     chosen = sorted(data["assignments"], key=lambda a: a.academy.name)
+    versions = {}
+    for assignment in chosen:  # the version of each proposal as the table showed it
+        try:
+            versions[assignment.pk] = int(request.POST.get(f"version-{assignment.uuid}", ""))
+        except ValueError:
+            messages.error(request, "Nothing was agreed: the board's table was incomplete. "
+                                    "Reload it and try again.")
+            return redirect(back)
     try:
         services.agree_many(chosen, by=request.user, board_meeting=data["board_meeting"],
-                            board_minute=data["board_minute"])
+                            board_minute=data["board_minute"], versions=versions)
     except ValidationError as error:
         messages.error(request, f"Nothing was agreed. {' '.join(error.messages)}")
     else:

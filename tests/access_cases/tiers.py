@@ -56,7 +56,9 @@ def withdraw(world, academy):
 
 
 def agree_many(world, academy):
-    return {"assignments": [str(proposal(academy).uuid)], "year": str(THIS_YEAR),
+    pending = proposal(academy)
+    return {"assignments": [str(pending.uuid)], "year": str(THIS_YEAR),
+            f"version-{pending.uuid}": pending.version,
             "board_meeting": timezone.localdate().isoformat(), "board_minute": "TB/26/2"}
 
 

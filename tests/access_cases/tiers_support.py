@@ -51,6 +51,13 @@ def feed_of(user):
     return CalendarFeed.objects.get_or_create(user=user)[0]
 
 
+def joining(academy):
+    """Mark the academy as a school joining the trust: only such a school has a baseline."""
+    academy.status = academy.Status.JOINING
+    academy.save(update_fields=["status"])
+    return academy
+
+
 def baseline_form(**changes):
     data = {
         "assessed_on": timezone.localdate().isoformat(), "curriculum": "developing", "capacity": "taker",
@@ -136,7 +143,7 @@ CASES = [
     Case("tiers:baselines", "get", trust_level(BASELINE_READERS, otherwise=404)),
     Case("tiers:baseline-create", "get", _baseline_access(BASELINE_WRITERS), per_academy=True),
     Case("tiers:baseline-create", "post", _baseline_access(BASELINE_WRITERS, ok=302), per_academy=True,
-         data=lambda w, a: baseline_form()),
+         data=lambda w, a: joining(a) and baseline_form()),
     Case("tiers:baseline", "get", _baseline_access(BASELINE_READERS), object_kwargs=_baseline_kwargs),
     Case("tiers:baseline-edit", "get", _baseline_access(BASELINE_WRITERS), object_kwargs=_baseline_kwargs),
     Case("tiers:baseline-edit", "post", _baseline_access(BASELINE_WRITERS, ok=302),

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from academies.models import Academy
 from tests.access_cases.plans import make_priority
-from tests.access_cases.tiers_support import agree_tier, baseline_form, frozen_on, make_offer
+from tests.access_cases.tiers_support import agree_tier, baseline_form, frozen_on, joining, make_offer
 from tests.factories import AcademyFactory, Role
 from tests.utils import queries_for
 from tiers.models import BaselineAssessment, CapacityOffer, SupportItem, SupportLogEntry, TierAssignment
@@ -293,6 +293,7 @@ def test_baseline_created_then_completed_proposes_a_joining_tier(client, world, 
 
 
 def test_a_stale_baseline_edit_is_refused_with_a_message(client, world, frozen):
+    joining(world.north_b)
     client.force_login(world[R.EXECUTIVE])
     client.post(reverse("tiers:baseline-create", kwargs={"urn": world.north_b.urn}), baseline_form())
     baseline = BaselineAssessment.objects.get()
@@ -306,6 +307,7 @@ def test_a_stale_baseline_edit_is_refused_with_a_message(client, world, frozen):
 
 
 def test_completing_a_complete_baseline_says_why_not(client, world, frozen):
+    joining(world.north_b)
     client.force_login(world[R.EXECUTIVE])
     client.post(reverse("tiers:baseline-create", kwargs={"urn": world.north_b.urn}), baseline_form())
     baseline = BaselineAssessment.objects.get()
@@ -319,3 +321,11 @@ def test_completing_a_complete_baseline_says_why_not(client, world, frozen):
 def test_academy_people_cannot_find_baselines(client, world, frozen):
     client.force_login(world[R.HEADTEACHER])
     assert client.get(reverse("tiers:baselines")).status_code == 404
+
+
+def test_a_baseline_is_only_for_a_school_joining_the_trust(client, world, frozen):
+    client.force_login(world[R.EXECUTIVE])
+    url = reverse("tiers:baseline-create", kwargs={"urn": world.north_a.urn})
+    response = client.post(url, baseline_form())
+    assert "is not joining the trust" in response.content.decode()
+    assert not BaselineAssessment.objects.exists()

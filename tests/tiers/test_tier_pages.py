@@ -187,7 +187,7 @@ def test_agree_many_agrees_only_the_ticked_proposals(client, world, year):
     assert all(str(a.uuid) in awaiting for a in [*ticked, left])
     response = client.post(reverse("tiers:agree-many"), {
         "assignments": [str(a.uuid) for a in ticked], "board_meeting": "2025-10-14",
-        "board_minute": "TB/25/7", "year": "2025",
+        "board_minute": "TB/25/7", "year": "2025", **{f"version-{a.uuid}": a.version for a in ticked},
     })
     assert response.status_code == 302
     statuses = dict(TierAssignment.objects.values_list("academy__name", "status"))
@@ -301,5 +301,20 @@ def test_editing_a_proposal_someone_changed_since_shows_the_stale_message(client
     response = client.post(reverse("tiers:assignment-edit", kwargs={"uuid": proposal.uuid}),
                            {"tier": "1", "rationale": "Better.", "version": "1"})
     assert response.status_code == 200
-    assert "Someone changed this proposal since you opened it" in response.content.decode()
+    assert "Someone changed the proposal for North A since you opened it" in response.content.decode()
     assert TierAssignment.objects.get(pk=proposal.pk).tier == 3
+
+
+def test_agree_many_refuses_a_table_changed_since_the_board_read_it(client, world, year):
+    proposal = services.propose(academy=world.north_a, year=year, tier=2, rationale="Close to national.",
+                                by=world[Role.EXECUTIVE])
+    read = proposal.version
+    services.edit_proposal(proposal, by=world[Role.SIEL], version=read, tier=4,
+                           rationale="Worse than we thought.")
+    login(client, world, Role.EXECUTIVE)
+    response = client.post(reverse("tiers:agree-many"), {
+        "assignments": [str(proposal.uuid)], "board_meeting": "2025-10-14", "board_minute": "TB/25/8",
+        "year": "2025", f"version-{proposal.uuid}": read,
+    }, follow=True)
+    assert "Someone changed the proposal for North A since you opened it" in response.content.decode()
+    assert TierAssignment.objects.get(pk=proposal.pk).status == "proposed"

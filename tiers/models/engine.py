@@ -89,6 +89,10 @@ class TierRule(models.Model):
             errors["measure"] = (
                 "A context figure is neither better nor worse when higher: choose an outcome measure."
             )
+        if self.use_trend and (self.trend_margin is None or self.trend_margin <= 0):
+            errors["trend_margin"] = (
+                "A trend margin above zero: the change that counts as improving or worsening."
+            )
         if self.kind in THRESHOLD_KINDS:
             values = [self.lead_from, self.grow_from, self.reinvent_from]
             if any(v is None for v in values):
