@@ -36,7 +36,7 @@ from django.utils import timezone
 from academies.models import Academy, Priority, Theme
 from healthchecks.demo import Clock as HealthChecksClock
 from healthchecks.models import HealthCheck
-from trust.models import AcademicYear, Notification, Role, User
+from trust.models import AcademicYear, Notification, Role, Term, User
 
 from . import engine, services
 from .models import (
@@ -441,11 +441,41 @@ class Build:
         return CapacityOffer.objects.bulk_create(offers)
 
 
+def _weekday_on_or_after(day, weekday):
+    return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _friday_on_or_before(day):
+    return day - datetime.timedelta(days=(day.weekday() - 4) % 7)
+
+
+def school_terms(start_year):
+    """Term dates as a school in England keeps them, holidays between: autumn from the first
+    Wednesday of September to the last Friday before 21 December; spring from the first Monday
+    after New Year to the last Friday of March; summer from the second Monday of April to the
+    last Friday before 23 July. (Half-term breaks fall inside the terms.)"""
+    y = start_year
+    return [
+        (_weekday_on_or_after(datetime.date(y, 9, 1), 2), _friday_on_or_before(datetime.date(y, 12, 20))),
+        (_weekday_on_or_after(datetime.date(y + 1, 1, 2), 0), _friday_on_or_before(datetime.date(y + 1, 3, 31))),
+        (_weekday_on_or_after(datetime.date(y + 1, 4, 8), 0), _friday_on_or_before(datetime.date(y + 1, 7, 22))),
+    ]
+
+
+def set_school_terms(*years):
+    """The demo trust keeps real term dates, so support falls due in term time, not in August."""
+    for year in years:
+        for number, (starts, ends) in enumerate(school_terms(year.start_year), start=1):
+            Term.objects.filter(academic_year=year, number=number).update(starts_on=starts, ends_on=ends)
+
+
 def build(academies, today=None):
     """The tiers of the demo trust. Returns what was made (empty when the trust has tiers already)."""
     today = today or timezone.localdate()
     if TierAssignment.objects.exists():
         return {}
+    this_year = AcademicYear.for_date(today)
+    set_school_terms(this_year, AcademicYear.for_date(this_year.starts_on - DAY))
     return Build(sorted(academies, key=lambda a: a.urn), today).run()
 
 
