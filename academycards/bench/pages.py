@@ -17,9 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
+from academies.models import Academy
 from healthchecks.models import HealthCheck, Risk
+from tiers.models import CapacityOffer, SupportItem, TierAssignment, TierRecommendation
+from trust.models import AcademicYear
 
 from .measure import count_queries, interleaved_times, median_ms
 from .world import EXECUTIVE, GOVERNOR, HUB_LEAD, BenchTrust
@@ -154,12 +158,18 @@ def _focus_report_shown(world, user):
     return re.escape(world.focus.name) + ".*" + re.escape(first.recommendation[:40])
 
 
-def _api_risks(response, world):
-    count = response.json().get("count")
-    expected = Risk.objects.visible_to(response.wsgi_request.user).count()
-    if count != expected:
-        return f"the API listed {count} risks, expected {expected}"
-    return None
+def _api_rows(rows, what):
+    """A check that an API list counts `rows(user)`, the rows the person may read."""
+    def check(response, world):
+        count = response.json().get("count")
+        expected = rows(response.wsgi_request.user).count()
+        if count != expected:
+            return f"the API listed {count} {what}, expected {expected}"
+        return None
+    return check
+
+
+_api_risks = _api_rows(lambda user: Risk.objects.visible_to(user), "risks")
 
 
 def _register(world):
@@ -190,6 +200,97 @@ page("API risk list", EXECUTIVE, lambda w: reverse("api:risk-list"), accept=JSON
 page("API risk list", GOVERNOR, lambda w: reverse("api:risk-list"), accept=JSON, check=_api_risks)
 
 
+# School-improvement tiers and the support they owe (the trust's tier data: `tiers_world`). The
+# checks count what the person should see; the focus academy's governor must see its agreed tier
+# and schedule but never the engine's recommendation, which is trust-only evidence.
+
+def _this_year(world):
+    return AcademicYear.for_date(world.today)
+
+
+def _board_shows(world, user):
+    shown = Academy.objects.permitting(user, "tier.recommendation.view").exclude(status=Academy.Status.LEFT)
+    waiting = TierAssignment.objects.pending().filter(academy__in=shown, academic_year=_this_year(world))
+    count, pending = shown.count(), waiting.count()
+    year = re.escape(str(_this_year(world)))
+    return rf"\b{count} academ(y|ies) shown;.*\b{pending} proposals? for {year}"
+
+
+def _focus_tier(world, user):
+    agreed = TierAssignment.objects.agreed().get(academy=world.focus, academic_year=_this_year(world))
+    return rf'data-testid="agreed-tier">Tier {agreed.tier}\b.*minute {re.escape(agreed.board_minute)}'
+
+
+def _focus_trace(response, world):
+    """Trust staff see the focus academy's recommendation and every line of its trace; its
+    governor sees neither."""
+    problem = _shows(_focus_tier)(response, world)
+    if problem:
+        return problem
+    text = response.content.decode()
+    trace_shown = 'data-testid="trace"' in text
+    if response.wsgi_request.user == world.people[GOVERNOR]:
+        return "the governor was shown the engine's recommendation" if trace_shown else None
+    recommendation = TierRecommendation.objects.current().get(academy=world.focus,
+                                                              academic_year=_this_year(world))
+    missing = [line["name"] for line in recommendation.trace if escape(line["name"]) not in text]
+    if not trace_shown or missing:
+        return f"expected the recommendation's trace on the page, with {', '.join(missing) or 'its lines'}"
+    return None
+
+
+def _support_totals(academies):
+    """A check that the page says how much of the support owed to `academies(world)` was
+    delivered and is overdue, counted as the support pages count it."""
+    def pattern(world, user):
+        items = SupportItem.objects.filter(academic_year=_this_year(world), academy__in=academies(world))
+        to_date = items.exclude(status=SupportItem.Status.CANCELLED).filter(due_on__lte=world.today)
+        delivered = to_date.filter(status=SupportItem.Status.DELIVERED).count()
+        overdue = items.overdue(world.today).count()
+        return rf"Delivered {delivered} of {to_date.count()} owed to date, {overdue} overdue\."
+    return _shows(pattern)
+
+
+def _capacity_shows(response, world):
+    """Every offer of the year, and every academy in tier 3 or 4 matched to them."""
+    text = response.content.decode()
+    year = _this_year(world)
+    expected = {
+        "offers": (text.count('Remove<span class="visually-hidden">'),
+                   CapacityOffer.objects.filter(academic_year=year).count()),
+        "academies in tiers 3 and 4": (text.count('<article class="border rounded p-3 mb-3" data-urn='),
+                                       TierAssignment.objects.agreed().filter(academic_year=year, tier__gte=3)
+                                       .count()),
+    }
+    wrong = [f"{shown} {what}, expected {count}"
+             for what, (shown, count) in expected.items() if shown != count]
+    return f"the page showed {'; '.join(wrong)}" if wrong else None
+
+
+def _tier_page(world):
+    return reverse("tiers:academy", kwargs={"urn": world.focus.urn})
+
+
+def _support_page(world):
+    return reverse("tiers:support", kwargs={"urn": world.focus.urn})
+
+
+page("tier board", EXECUTIVE, lambda w: reverse("tiers:board"), check=_shows(_board_shows))
+page("tier board", HUB_LEAD, lambda w: reverse("tiers:board"), check=_shows(_board_shows))
+page("academy tier page", EXECUTIVE, _tier_page, check=_focus_trace)
+page("academy tier page", GOVERNOR, _tier_page, check=_focus_trace)
+page("academy support page", EXECUTIVE, _support_page, check=_support_totals(lambda w: [w.focus]))
+page("academy support page", GOVERNOR, _support_page, check=_support_totals(lambda w: [w.focus]))
+page("support overview", EXECUTIVE, lambda w: reverse("tiers:support-overview"),
+     check=_support_totals(lambda w: Academy.objects.exclude(status=Academy.Status.LEFT)))
+page("capacity page", EXECUTIVE, lambda w: reverse("tiers:capacity"), check=_capacity_shows)
+page("API tier assignments", EXECUTIVE, lambda w: reverse("api:tier-assignment-list"), accept=JSON,
+     check=_api_rows(lambda user: TierAssignment.objects.visible_to(user), "tier assignments"))
+page("API tier recommendations", EXECUTIVE, lambda w: reverse("api:tier-recommendation-list"), accept=JSON,
+     check=_api_rows(lambda user: TierRecommendation.objects.permitting(user, "tier.recommendation.view"),
+                     "recommendations"))
+
+
 # Measuring them.
 
 class PageFailed(RuntimeError):
@@ -218,7 +319,7 @@ class PageBench:
     """Signed-in clients for each point of view, and the measurements of a list of cases."""
 
     def __init__(self, world, cases, baseline=BASELINE):
-        self.world = world
+        self.world = world.add_tiers()  # the tier pages read the trust's tiers, grown with it
         self.baseline = baseline
         self.cases = [baseline, *cases]
         self.clients = {}

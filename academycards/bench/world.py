@@ -21,6 +21,7 @@ from academies.models import Academy
 from trust.models import AcademicYear, Hub, Membership, Role, Trust, User
 
 from .health import HealthRecords
+from .tiers_world import TierRecords
 
 EXECUTIVE, HUB_LEAD, GOVERNOR = "executive", "hub lead", "governor"
 
@@ -124,11 +125,22 @@ class BenchTrust:
         self.people: dict[str, User] = {EXECUTIVE: executive}
         self.health = HealthRecords(self.today, self.siel, executive)
         self.health.add_trust_risks()
+        self.tiers: TierRecords | None = None  # grown with the trust once `add_tiers` is called
 
     @property
     def focus_report(self):
         """This year's health check of the focus academy: published, so its governor reads it."""
         return self.health.focus_report
+
+    @transaction.atomic
+    def add_tiers(self):
+        """Give the academies so far their tiers, support and recommendations (`tiers_world`), and
+        every academy added from now on too. The tier pages need them; the tier recalculation's
+        own benchmark starts from a trust with none."""
+        if self.tiers is None:
+            self.tiers = TierRecords(self.today, self.siel, self.people[EXECUTIVE])
+            self.tiers.add(self.academies, 0)
+        return self
 
     @property
     def size(self):
@@ -186,6 +198,8 @@ class BenchTrust:
             for user, academy in zip(people, new, strict=True)
         ])
         self.health.add(new, start, dict(zip([h.pk for h in self.hubs], self.hub_leads, strict=True)))
+        if self.tiers is not None:
+            self.tiers.add(new, start)
         self.academies += new
         if start == 0:
             self.people[GOVERNOR] = chairs[0]
