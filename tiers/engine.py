@@ -137,7 +137,7 @@ def _path_pattern(name, slot_name, slot):
     return reverse(name, kwargs={slot_name: slot})
 
 
-def _path(name, **kwargs):
+def path_for(name, **kwargs):
     """The path of `name` for one academy (urn) or object (uuid): reversed once per URL name and
     filled in, since the engine links thousands of lines in one run."""
     ((slot_name, value),) = kwargs.items()
@@ -296,7 +296,7 @@ def _graded_tier(inspection):
 
 
 def _inspection_url(academy):
-    return _path("academies:ofsted", urn=academy.urn)
+    return path_for("academies:ofsted", urn=academy.urn)
 
 
 def evaluate_inspection(rule, academy, evidence):
@@ -372,7 +372,7 @@ def _health_check_common(check):
     return {
         "date": check.visit_start.isoformat(),
         "source": f"Health check of {check.visit_text}",
-        "url": _path("healthchecks:detail", uuid=check.uuid),
+        "url": path_for("healthchecks:detail", uuid=check.uuid),
     }
 
 
@@ -497,7 +497,7 @@ def evaluate_measure(rule, academy, evidence):
         return _line(rule, Status.MISSING, f"No published {measure.label.lower()} figure is stored.")
     year, result, national = rows[0]
     period = result.academic_year.label
-    url = _path("academies:data", urn=academy.urn)
+    url = path_for("academies:data", urn=academy.urn)
     if result.value is None:
         return _line(
             rule,
@@ -581,13 +581,13 @@ def evaluate_open_risks(rule, academy, evidence):
             f"{len(risks)} open risk{'s' if len(risks) != 1 else ''}; the highest, {worst.reference} "
             f"'{worst.title}', scores {top}: tier {tier}."
         )
-        url = _path("healthchecks:risk", uuid=worst.uuid)
+        url = path_for("healthchecks:risk", uuid=worst.uuid)
         # The register's own date (its latest change), never today's: an unchanged register
         # must give an unchanged trace, or every nightly run would record a new recommendation.
         day = timezone.localdate(max(risk.updated_at for risk in risks)).isoformat()
     else:
         explanation = f"No open risks: tier {tier}."
-        url = _path("healthchecks:academy-risks", urn=academy.urn)
+        url = path_for("healthchecks:academy-risks", urn=academy.urn)
         day = ""
     return _line(
         rule,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from academies.models import Academy
 from trust.models import AcademicYear
 
+from .engine import path_for
 from .models import DescriptorArea, TierAssignment, TierDefinition, TierRecommendation
 from .services import definitions_for
 
@@ -47,6 +48,10 @@ class TierSummary:
     def differs(self):
         rec = self.recommendation
         return bool(rec and rec.tier and self.agreed and rec.tier != self.agreed.tier)
+
+    @property
+    def url(self):
+        return path_for("tiers:academy", urn=self.academy.urn)
 
 
 def tier_summary(academy, year, *, with_recommendation=True):
@@ -126,6 +131,10 @@ class BoardRow:
         rec = self.recommendation
         return bool(rec and rec.tier and self.agreed and rec.tier != self.agreed.tier)
 
+    @property
+    def url(self):
+        return path_for("tiers:academy", urn=self.academy.urn)
+
 
 def board_rows(academies, year):
     """One row per academy of `academies` (a queryset) for `year`: five queries in all."""
@@ -139,6 +148,7 @@ def board_rows(academies, year):
             status__in=[TierAssignment.Status.AGREED, TierAssignment.Status.PROPOSED],
         )
         .select_related("proposed_by", "academic_year")
+        .defer("evidence")  # links for the tier page; the board does not show them
         .order_by()
     ):
         target = agreed if assignment.status == TierAssignment.Status.AGREED else pending
