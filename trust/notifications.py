@@ -141,15 +141,13 @@ def withdraw(*, dedupe_prefix, still_sees):
 
 
 def _enqueue_emails(notification_ids):
+    from .queue import send_now
     from .tasks import send_notification_emails
 
-    try:
-        send_notification_emails.delay(notification_ids)
-    except Exception:
-        # The change that caused the notifications is committed and must not fail now; the
-        # emails are still owed in the database and the periodic sweep sends them.
-        log.exception("notifications %s: could not send the emails now; they will be retried",
-                      notification_ids)
+    # The change that caused the notifications is committed and must not fail now; if the
+    # broker cannot take the task, the emails are still owed in the database and the periodic
+    # sweep sends them.
+    send_now(send_notification_emails, notification_ids)
 
 
 def _stale_claim_before(now):
