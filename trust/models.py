@@ -284,6 +284,21 @@ class Membership(models.Model):
             raise ValidationError("Only a governor can chair the local governing board.")
 
 
+class HistoryEntry(models.Model):
+    """One step in an object's history, as every workflow keeps it: who, when, from which state
+    to which, why (where a reason is asked for), and what changed ({field: [before, after]})."""
+
+    by = models.ForeignKey("trust.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)

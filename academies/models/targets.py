@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from trust.access import ScopedQuerySet
-from trust.models import AcademicYear
+from trust.models import AcademicYear, HistoryEntry
 
 from .results import PupilGroup, Subject, YearGroup
 
@@ -167,7 +167,7 @@ class Target(models.Model):
             raise ValidationError({"value": "A percentage target must be between 0 and 100."})
 
 
-class TargetEvent(models.Model):
+class TargetEvent(HistoryEntry):
     """The history of a target: every step and every change, with who, when and why."""
 
     class Action(models.TextChoices):
@@ -181,12 +181,6 @@ class TargetEvent(models.Model):
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
-    reason = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["target", "at", "pk"]

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from academies.models.ofsted import FIVE_POINT, FRAMEWORK_AREAS, Area
 from trust.access import ScopedQuerySet, scope_for
-from trust.models import ACADEMY_ROLES, Role
+from trust.models import ACADEMY_ROLES, HistoryEntry, Role
 
 SCALE = "five_point"
 AREAS = FRAMEWORK_AREAS[SCALE]
@@ -300,7 +300,7 @@ class ActionReview(models.Model):
         return f"{self.action}: {self.get_status_display()} on {self.reviewed_on}"
 
 
-class HealthCheckEvent(models.Model):
+class HealthCheckEvent(HistoryEntry):
     """The history of a report: every step and every change, with who, when and why."""
 
     class Kind(models.TextChoices):
@@ -314,12 +314,6 @@ class HealthCheckEvent(models.Model):
 
     health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=15, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
-    reason = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["health_check", "at", "pk"]

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from trust.access import ScopedQuerySet
-from trust.models import AcademicYear
+from trust.models import AcademicYear, HistoryEntry
 
 from .definitions import TIER_VALIDATORS
 
@@ -130,7 +130,7 @@ class TierAssignment(models.Model):
         return self.academy
 
 
-class TierEvent(models.Model):
+class TierEvent(HistoryEntry):
     """The history of tier decisions: every step with who, when and why."""
 
     class Action(models.TextChoices):
@@ -143,12 +143,6 @@ class TierEvent(models.Model):
 
     assignment = models.ForeignKey(TierAssignment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=12, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
-    reason = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["assignment", "at", "pk"]
