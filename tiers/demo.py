@@ -253,8 +253,11 @@ def plan_tiers(academies, outcomes, published_this_year):
 
 
 def _evidence_sentence(outcome):
+    """What the proposer cites: inspections, health checks and published figures, which the
+    academy's governors read too; never the risk register, which may hold trust-only risks."""
     lines = sorted(
-        (line for line in outcome.lines if line.status == engine.Status.INDICATED),
+        (line for line in outcome.lines
+         if line.status == engine.Status.INDICATED and line.kind != engine.RuleKind.OPEN_RISKS),
         key=lambda line: -Decimal(line.weight),
     )
     return " ".join(line.explanation for line in lines[:2])
