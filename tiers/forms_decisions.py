@@ -119,10 +119,12 @@ class ProposalFields(forms.Form):
         "record the exceptional circumstances that justify it.",
     )
 
-    def __init__(self, *args, definitions, reclassification, **kwargs):
+    def __init__(self, *args, definitions, agreed_tier=None, **kwargs):
+        """`agreed_tier`: the tier already agreed for the year, when this is a reclassification,
+        which can only be to another tier."""
         super().__init__(*args, **kwargs)
-        self.fields["tier"].choices = tier_choices(definitions)
-        if not reclassification:
+        self.fields["tier"].choices = [c for c in tier_choices(definitions) if c[0] != agreed_tier]
+        if agreed_tier is None:
             del self.fields["exceptional_reason"]
 
 

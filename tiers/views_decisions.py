@@ -308,7 +308,8 @@ def propose(request, urn):
     year = selectors.year_or_current(asked if asked in offered else offered[0])
     definitions = services.definitions_for(year)
     summary = selectors.tier_summary(academy, year)
-    options = {"definitions": definitions, "reclassification": summary.agreed is not None, "years": years}
+    options = {"definitions": definitions, "agreed_tier": summary.agreed.tier if summary.agreed else None,
+               "years": years}
     if request.method == "POST":
         form = ProposeForm(request.POST, **options)
         if form.is_valid():
@@ -351,7 +352,10 @@ def assignment_edit(request, uuid):
         return _closed(request, assignment)
     options = {
         "definitions": services.definitions_for(assignment.academic_year),
-        "reclassification": assignment.kind == TierAssignment.Kind.RECLASSIFICATION,
+        "agreed_tier": (
+            getattr(services.agreed_for(assignment.academy, assignment.academic_year), "tier", None)
+            if assignment.kind == TierAssignment.Kind.RECLASSIFICATION else None
+        ),
     }
     if request.method == "POST":
         form = EditProposalForm(request.POST, **options)

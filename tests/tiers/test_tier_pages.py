@@ -318,3 +318,13 @@ def test_agree_many_refuses_a_table_changed_since_the_board_read_it(client, worl
     }, follow=True)
     assert "Someone changed the proposal for North A since you opened it" in response.content.decode()
     assert TierAssignment.objects.get(pk=proposal.pk).status == "proposed"
+
+
+def test_a_reclassification_is_offered_only_the_other_tiers(client, world, year):
+    proposal = services.propose(academy=world.north_a, year=year, tier=2, rationale="Close to national.",
+                                by=world[Role.EXECUTIVE])
+    services.agree(proposal, by=world[Role.TRUSTEE], board_meeting=datetime.date(2025, 10, 14))
+    login(client, world, Role.SIEL)
+    form = client.get(reverse("tiers:propose", kwargs={"urn": world.north_a.urn})).context["form"]
+    assert [number for number, _ in form.fields["tier"].choices] == [1, 3, 4]
+    assert "exceptional_reason" in form.fields
