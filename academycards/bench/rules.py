@@ -30,22 +30,21 @@ written, with its event and alerts) and are printed per risk. A second run that 
 fails the measurement.
 """
 
-import argparse
 import datetime
 import gc
-import logging
 import sys
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from academies.models import Academy, Comparator, Inspection, InspectionJudgement, Measure, Result
 from healthchecks import rules
 from healthchecks.models import HealthCheck, Risk, RiskRule, Visibility
 from trust.models import AcademicYear
 
+from . import runner
 from .measure import count_queries, median_ms, statement_shapes
 from .world import BenchTrust
 
@@ -311,47 +310,23 @@ def report(result, sizes, repeat, out=sys.stdout):
     out.write("\n")
 
 
+def measure(sizes, repeat):
+    """Build the trust at each of `sizes` in turn, count the queries at each, then time the
+    runs at the last; returns the RulesResult."""
+    world = BenchTrust()
+    bench = None
+    for size in sizes:
+        world.grow_to(size)
+        bench = bench or RulesBench(world)
+        bench.count_queries()
+    return bench.time(repeat=repeat)
+
+
 def main(argv=None):
     """Measure the rules; returns the exit status (1 when a steady run's queries grow)."""
-    from trust.celery import app
-
-    from .database import throwaway_database
-
-    parser = argparse.ArgumentParser(
-        prog="python -m academycards.bench",
-        description="Time the trust's risk rules over every academy on a throwaway database.",
-        allow_abbrev=False,
+    return runner.run(
+        argv, what="risk rules", size_option="--academies", size_default=500,
+        repeat_option="--rules-repeat", repeat_default=5,
+        repeat_help="Timed runs of the rules (default 5; 0 leaves them out).",
+        measure=measure, report=report, failure=RulesFailed,
     )
-    parser.add_argument("--academies", type=int, default=500, metavar="N")
-    parser.add_argument("--rules-repeat", type=int, default=5, metavar="N",
-                        help="Timed runs of the rules (default 5; 0 leaves them out).")
-    args, _others = parser.parse_known_args(argv)  # the page benchmark's own options pass through
-    if args.rules_repeat <= 0:
-        return 0
-    if args.academies < SMALL:
-        parser.error(f"--academies must be at least {SMALL}.")
-    sizes = [SMALL, args.academies] if args.academies > SMALL else [SMALL]
-    app.conf.task_always_eager = True  # the alerts' emails (to the locmem outbox) stay in this process
-    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # not a line for each email task
-    started = time.perf_counter()
-    try:
-        with throwaway_database() as name:
-            print(f"Throwaway {connection.vendor} database {name!r} for the risk rules.")
-            world = BenchTrust()
-            bench = None
-            for size in sizes:
-                world.grow_to(size)
-                bench = bench or RulesBench(world)
-                bench.count_queries()
-            result = bench.time(repeat=args.rules_repeat)
-            print(f"Ran the rules {2 * (args.rules_repeat + 1)} times (and the baseline) in "
-                  f"{time.perf_counter() - started:.1f} s.")
-            report(result, sizes, args.rules_repeat)
-    except RulesFailed as exc:
-        print(f"The risk rules did not run as expected: {exc}", file=sys.stderr)
-        return 1
-    if result.grows:
-        print("Query counts grow with the trust's size, which the budget forbids: risk rules: "
-              + "; ".join(result.grows) + ".", file=sys.stderr)
-        return 1
-    return 0

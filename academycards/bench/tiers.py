@@ -27,15 +27,13 @@ steady run and a first run's reads must make the same number at both (the first 
 come in batches, so they may grow with the trust and are printed).
 """
 
-import argparse
 import datetime
-import logging
 import sys
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from academies.models import Academy, Comparator, Inspection, InspectionJudgement, Result
 from healthchecks.models import HealthCheck, HealthCheckJudgement, Risk
@@ -43,6 +41,7 @@ from tiers import tasks
 from tiers.models import RuleKind, TierAssignment, TierRecommendation, TierRule
 from trust.models import AcademicYear
 
+from . import runner
 from .measure import count_queries, statement_shapes
 from .rules import Counts, RulesBench, RulesResult  # Counts.raised: here the recommendations written
 from .world import BenchTrust
@@ -262,40 +261,9 @@ def report(result, sizes, repeat, out=sys.stdout):
 
 def main(argv=None):
     """Measure the recalculation; returns the exit status (1 when its queries grow)."""
-    from trust.celery import app
-
-    from .database import throwaway_database
-
-    parser = argparse.ArgumentParser(
-        prog="python -m academycards.bench",
-        description="Time the tier recalculation over every academy on a throwaway database.",
-        allow_abbrev=False,
+    return runner.run(
+        argv, what="tier recalculation", size_option="--tier-academies", size_default=LARGE,
+        repeat_option="--tiers-repeat", repeat_default=3,
+        repeat_help="Timed runs of the recalculation (default 3; 0 leaves it out).",
+        measure=measure, report=report, failure=TiersFailed,
     )
-    parser.add_argument("--tier-academies", type=int, default=LARGE, metavar="N",
-                        help=f"Size of the large trust for the tiers (default {LARGE:,}).")
-    parser.add_argument("--tiers-repeat", type=int, default=3, metavar="N",
-                        help="Timed runs of the recalculation (default 3; 0 leaves it out).")
-    args, _others = parser.parse_known_args(argv)  # the other benchmarks' options pass through
-    if args.tiers_repeat <= 0:
-        return 0
-    if args.tier_academies < SMALL:
-        parser.error(f"--tier-academies must be at least {SMALL}.")
-    sizes = [SMALL, args.tier_academies] if args.tier_academies > SMALL else [SMALL]
-    app.conf.task_always_eager = True
-    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
-    started = time.perf_counter()
-    try:
-        with throwaway_database() as name:
-            print(f"Throwaway {connection.vendor} database {name!r} for the tier recalculation.")
-            result = measure(sizes, args.tiers_repeat)
-            print(f"Recalculated the tiers {2 * (args.tiers_repeat + 1) + 2 * len(sizes)} times (and the "
-                  f"baseline) in {time.perf_counter() - started:.1f} s.")
-            report(result, sizes, args.tiers_repeat)
-    except TiersFailed as exc:
-        print(f"The tier recalculation did not run as expected: {exc}", file=sys.stderr)
-        return 1
-    if result.grows:
-        print("Query counts grow with the trust's size, which the budget forbids: tier recalculation: "
-              + "; ".join(result.grows) + ".", file=sys.stderr)
-        return 1
-    return 0
